@@ -1,0 +1,274 @@
+"""The answer key: every part's expected value, frozen as plain JSON.
+
+``build_key`` evaluates the rubric's reference calls (torch, imported lazily through
+``reference.catalog``) and literal values; ``load_key`` reads the JSON back with neither
+torch nor ``reference`` imported, so grading (and the Gradescope image) never needs torch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import platform
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader import __version__
+from grader.errors import AnswerKeyError, ReferenceCallError
+from grader.rubric.models import Mistake, Part, RefCall, Rubric
+
+KEY_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class KeyPart:
+    """Expected value of one part and the resolved values of its mistake rules."""
+
+    kind: str
+    expected: Any
+    mistakes: dict[str, Any] = field(default_factory=dict)
+    source: str = "literal"  # "literal" or the reference name it came from
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "expected": self.expected,
+            "mistakes": self.mistakes,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class AnswerKey:
+    """A frozen answer key for one rubric (identified by the rubric's hash)."""
+
+    assignment: str
+    rubric_sha256: str
+    parts: dict[str, KeyPart]
+    versions: dict[str, str] = field(default_factory=dict)
+    device: str = "cpu"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": KEY_FORMAT,
+            "assignment": self.assignment,
+            "rubric_sha256": self.rubric_sha256,
+            "device": self.device,
+            "versions": self.versions,
+            "parts": {part_id: part.to_json() for part_id, part in self.parts.items()},
+        }
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), indent=2, sort_keys=True, allow_nan=False) + "\n"
+
+
+def rubric_hash(text: str) -> str:
+    """SHA-256 of the rubric file's text (what identifies a rubric version)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def key_from_json(data: Any) -> AnswerKey:
+    """Validate a parsed key document. Raises AnswerKeyError with what is wrong."""
+    if not isinstance(data, dict):
+        raise AnswerKeyError("an answer key must be a JSON object")
+    if data.get("format") != KEY_FORMAT:
+        raise AnswerKeyError(
+            f"unsupported answer-key format {data.get('format')!r} (expected {KEY_FORMAT}); rebuild it with 'grader key build'"
+        )
+    try:
+        parts = {
+            str(part_id): KeyPart(
+                kind=str(entry["kind"]),
+                expected=entry.get("expected"),
+                mistakes=dict(entry.get("mistakes") or {}),
+                source=str(entry.get("source", "literal")),
+            )
+            for part_id, entry in data["parts"].items()
+        }
+        return AnswerKey(
+            assignment=str(data["assignment"]),
+            rubric_sha256=str(data["rubric_sha256"]),
+            parts=parts,
+            versions=dict(data.get("versions") or {}),
+            device=str(data.get("device", "cpu")),
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise AnswerKeyError(f"malformed answer key: missing or bad field {exc}") from exc
+
+
+def load_key(path: str | Path) -> AnswerKey:
+    """Read an answer key JSON file (no torch needed)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise AnswerKeyError(f"cannot read answer key {path}: {exc.strerror}") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AnswerKeyError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from exc
+    return key_from_json(data)
+
+
+def check_key_matches(key: AnswerKey, rubric: Rubric, sha256: str) -> None:
+    """Raise AnswerKeyError when a key was built from another rubric version."""
+    if key.rubric_sha256 != sha256:
+        raise AnswerKeyError(
+            f"answer key was built from another version of the rubric (hash {key.rubric_sha256[:12]}, "
+            f"rubric is {sha256[:12]}); rebuild it with 'grader key build'"
+        )
+    missing = [part.id for part in rubric.parts() if part.id not in key.parts]
+    if missing:
+        raise AnswerKeyError(f"answer key lacks parts {', '.join(missing)}; rebuild it")
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _select(value: Any, path: str | None, ref: str) -> Any:
+    if not path:
+        return value
+    current = value
+    for step in path.split("."):
+        if isinstance(current, dict) and step in current:
+            current = current[step]
+        elif isinstance(current, list) and step.lstrip("-").isdigit() and -len(current) <= int(step) < len(current):
+            current = current[int(step)]
+        else:
+            available = sorted(current) if isinstance(current, dict) else f"{len(current)} items" if isinstance(current, list) else type(current).__name__
+            raise ReferenceCallError(f"{ref}: select '{path}' fails at '{step}' (available: {available})")
+    return current
+
+
+def _map_numbers(value: Any, fn: Any) -> Any:
+    if isinstance(value, list):
+        return [_map_numbers(item, fn) for item in value]
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return fn(value)
+    if isinstance(value, str):
+        return fn(value)
+    raise ReferenceCallError(f"cannot transform a value of type {type(value).__name__}")
+
+
+def _transpose(value: Any) -> Any:
+    if not isinstance(value, list) or not value or not all(isinstance(row, list) for row in value):
+        if isinstance(value, list):  # a vector: row <-> column
+            return [[item] for item in value]
+        return value
+    widths = {len(row) for row in value}
+    if len(widths) != 1:
+        raise ReferenceCallError("cannot transpose a ragged array")
+    return [list(column) for column in zip(*value)]
+
+
+def _flatten(value: Any) -> Any:
+    if isinstance(value, list):
+        out: list[Any] = []
+        for item in value:
+            flat = _flatten(item)
+            out.extend(flat if isinstance(flat, list) else [flat])
+        return out
+    return value
+
+
+def _scale_value(value: Any, factor: float) -> Any:
+    def scale(item: Any) -> Any:
+        if isinstance(item, str):
+            return f"({factor!r})*({item})"
+        return item * factor
+
+    return _map_numbers(value, scale)
+
+
+def _negate(value: Any) -> Any:
+    return _map_numbers(value, lambda item: f"-({item})" if isinstance(item, str) else -item)
+
+
+def apply_transform(value: Any, transform: str, factor: float | None = None) -> Any:
+    """Apply a rubric transform (transpose, negate, flatten, scale) to a JSON value."""
+    if transform in ("none", None):
+        return value
+    if transform == "transpose":
+        return _transpose(value)
+    if transform == "negate":
+        return _negate(value)
+    if transform == "flatten":
+        return _flatten(value)
+    if transform == "scale":
+        return _scale_value(value, float(factor if factor is not None else 1.0))
+    raise ReferenceCallError(f"unknown transform {transform!r}")
+
+
+def _check_finite(value: Any, where: str) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ReferenceCallError(f"{where}: reference produced a non-finite value ({value})")
+    if isinstance(value, list):
+        for item in value:
+            _check_finite(item, where)
+    if isinstance(value, dict):
+        for item in value.values():
+            _check_finite(item, where)
+    return value
+
+
+def resolve(expected: Any, device: str, where: str, cache: dict[str, Any]) -> tuple[Any, str]:
+    """Evaluate a literal or a RefCall to a JSON value; returns (value, source)."""
+    if isinstance(expected, RefCall):
+        from reference import catalog  # lazy: only key building needs torch
+
+        cache_key = json.dumps([expected.ref, expected.args], sort_keys=True)
+        if cache_key not in cache:
+            try:
+                cache[cache_key] = catalog.call(expected.ref, dict(expected.args), device=device)
+            except ReferenceCallError as exc:
+                raise ReferenceCallError(f"{where}: {exc}") from exc
+        value = _select(cache[cache_key], expected.select, expected.ref)
+        value = apply_transform(value, expected.transform)
+        if expected.scale is not None:
+            value = _scale_value(value, expected.scale)
+        return _check_finite(value, where), expected.ref
+    return expected, "literal"
+
+
+def _mistake_value(mistake: Mistake, expected_value: Any, device: str, where: str, cache: dict[str, Any]) -> Any:
+    if mistake.match is not None:
+        return resolve(mistake.match, device, where, cache)[0]
+    return apply_transform(expected_value, mistake.transform or "none", mistake.factor)
+
+
+def build_part(part: Part, device: str = "cpu", cache: dict[str, Any] | None = None) -> KeyPart:
+    """Resolve one part's expected value and mistake values."""
+    cache = {} if cache is None else cache
+    spec = part.answer
+    expected = getattr(spec, "expected", None)
+    value, source = resolve(expected, device, f"{part.id}.answer.expected", cache)
+    mistakes = {
+        mistake.id: _mistake_value(mistake, value, device, f"{part.id}.mistakes.{mistake.id}", cache)
+        for mistake in part.mistakes
+    }
+    return KeyPart(kind=spec.kind, expected=value, mistakes=mistakes, source=source)
+
+
+def build_key(rubric: Rubric, sha256: str, device: str = "cpu") -> AnswerKey:
+    """Build the answer key of a rubric (imports torch only if a part uses a ref)."""
+    cache: dict[str, Any] = {}
+    parts = {part.id: build_part(part, device, cache) for part in rubric.parts()}
+    versions = {"grader": __version__, "python": platform.python_version()}
+    uses_refs = any(part.source != "literal" for part in parts.values())
+    if uses_refs:
+        import torch  # already imported by the reference calls
+
+        versions["torch"] = str(torch.__version__)
+    return AnswerKey(
+        assignment=rubric.assignment.id,
+        rubric_sha256=sha256,
+        parts=parts,
+        versions=versions,
+        device=device,
+    )

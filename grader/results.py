@@ -1,0 +1,71 @@
+"""Results of grading: one ``PartResult`` per part, one ``SubmissionResult`` per student."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from grader.check.verdict import Verdict
+
+
+@dataclass(frozen=True)
+class Student:
+    """Who a submission belongs to. ``id`` is the gradebook key (SID)."""
+
+    id: str
+    name: str = ""
+    email: str = ""
+    folder: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"id": self.id, "name": self.name, "email": self.email, "folder": self.folder}
+
+
+@dataclass(frozen=True)
+class PartResult:
+    """One part of one submission: points earned and the verdict behind them."""
+
+    part_id: str
+    points: float
+    max_points: float
+    verdict: Verdict
+    answer: str | None = None  # the raw answer as submitted (shortened for display)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "part_id": self.part_id,
+            "points": self.points,
+            "max_points": self.max_points,
+            "answer": self.answer,
+            **self.verdict.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """All parts of one student's submission."""
+
+    student: Student
+    assignment: str
+    rubric_sha256: str
+    parts: tuple[PartResult, ...]
+    problems: tuple[str, ...] = field(default_factory=tuple)  # e.g. "answers.yaml: line 3: ..."
+
+    @property
+    def total(self) -> float:
+        return round(sum(part.points for part in self.parts), 6)
+
+    @property
+    def max_total(self) -> float:
+        return round(sum(part.max_points for part in self.parts), 6)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "student": self.student.to_json(),
+            "assignment": self.assignment,
+            "rubric_sha256": self.rubric_sha256,
+            "total": self.total,
+            "max_total": self.max_total,
+            "problems": list(self.problems),
+            "parts": [part.to_json() for part in self.parts],
+        }
