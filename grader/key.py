@@ -164,7 +164,7 @@ def _transpose(value: Any) -> Any:
     widths = {len(row) for row in value}
     if len(widths) != 1:
         raise ReferenceCallError("cannot transpose a ragged array")
-    return [list(column) for column in zip(*value)]
+    return [list(column) for column in zip(*value, strict=False)]
 
 
 def _flatten(value: Any) -> Any:

@@ -65,7 +65,7 @@ class EquationValue:
     rhs: Value
 
 
-Value = Union[sympy.Expr, ArrayValue, TupleValue, EquationValue]
+Value = Union[sympy.Expr, ArrayValue, TupleValue, EquationValue]  # noqa: UP007 (recursive alias, runtime-evaluated)
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ class Invalid:
         return f"{line}\n{' ' * min(self.position, len(line))}^"
 
 
-ParseResult = Union[Parsed, Invalid]
+ParseResult = Parsed | Invalid
 
 
 def as_array(value: Value) -> ArrayValue | Invalid:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 import math
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -151,8 +151,8 @@ class RefCall(Model):
     scale: float | None = Field(None, description="Multiply the selected result by this factor.")
 
 
-Literal_ = Union[str, float, int, bool, list[Any]]
-Expected = Union[RefCall, Literal_]
+Literal_ = str | float | int | bool | list[Any]
+Expected = RefCall | Literal_
 
 
 # --------------------------------------------------------------------------- answer kinds
@@ -244,8 +244,15 @@ class ChoiceOption(Model):
 class ChoiceAnswer(_AnswerBase):
     """One (or several) of listed options."""
 
+    @field_validator("options")
+    @classmethod
+    def _two_options(cls, value: tuple[ChoiceOption, ...]) -> tuple[ChoiceOption, ...]:
+        if len(value) < 2:
+            raise ValueError("a choice needs at least two options")
+        return value
+
     kind: Literal["choice"]
-    options: tuple[ChoiceOption, ...] = Field(min_length=2, description="The options.")
+    options: tuple[ChoiceOption, ...] = Field(description="The options (at least two).")
     expected: str | list[str] = Field(description="Correct option id, or ids when several are required.")
 
 
@@ -264,13 +271,20 @@ class ConstraintAnswer(_AnswerBase):
     """
 
     kind: Literal["constraint"]
-    variables: tuple[str, ...] = Field(min_length=1, description="Names the student must give values for.")
-    conditions: tuple[Condition, ...] = Field(min_length=1, description="Conditions the values must satisfy.")
+    variables: tuple[str, ...] = Field(description="Names the student must give values for.")
+    conditions: tuple[Condition, ...] = Field(description="Conditions the values must satisfy.")
     symbols: dict[str, SymbolSpec] = Field(
         default_factory=dict, description="Other symbols values may use (e.g. d)."
     )
     functions: dict[str, FunctionSpec] = Field(default_factory=dict, description="Named functions.")
     example: dict[str, str] | None = Field(None, description="One correct assignment (for templates and tests).")
+
+    @field_validator("variables", "conditions")
+    @classmethod
+    def _not_empty(cls, value: tuple[Any, ...]) -> tuple[Any, ...]:
+        if not value:
+            raise ValueError("must list at least one item")
+        return value
 
 
 class NetworkAnswer(_AnswerBase):
@@ -298,16 +312,7 @@ class ManualAnswer(_AnswerBase):
 
 
 AnswerSpec = Annotated[
-    Union[
-        ExpressionAnswer,
-        NumberAnswer,
-        ArrayAnswer,
-        TupleAnswer,
-        ChoiceAnswer,
-        ConstraintAnswer,
-        NetworkAnswer,
-        ManualAnswer,
-    ],
+    ExpressionAnswer | NumberAnswer | ArrayAnswer | TupleAnswer | ChoiceAnswer | ConstraintAnswer | NetworkAnswer | ManualAnswer,
     Field(discriminator="kind"),
 ]
 
@@ -377,7 +382,14 @@ class Question(Model):
 
     id: str = Field(pattern=ID_PATTERN, description="Question id, e.g. 'q4'.")
     title: str | None = Field(None, description="Short title.")
-    parts: tuple[Part, ...] = Field(min_length=1, description="The gradable parts.")
+    parts: tuple[Part, ...] = Field(description="The gradable parts (at least one).")
+
+    @field_validator("parts")
+    @classmethod
+    def _has_parts(cls, value: tuple[Part, ...]) -> tuple[Part, ...]:
+        if not value:
+            raise ValueError("a question needs at least one part")
+        return value
 
 
 class AssignmentInfo(Model):
@@ -409,7 +421,14 @@ class Rubric(Model):
 
     assignment: AssignmentInfo = Field(description="Which assignment this is.")
     defaults: Defaults = Field(default_factory=Defaults, description="Defaults for every part.")
-    questions: tuple[Question, ...] = Field(min_length=1, description="Questions, each with parts.")
+    questions: tuple[Question, ...] = Field(description="Questions, each with parts (at least one).")
+
+    @field_validator("questions")
+    @classmethod
+    def _has_questions(cls, value: tuple[Question, ...]) -> tuple[Question, ...]:
+        if not value:
+            raise ValueError("a rubric needs at least one question")
+        return value
 
     def parts(self) -> list[Part]:
         """All parts in document order."""
