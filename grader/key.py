@@ -272,3 +272,26 @@ def build_key(rubric: Rubric, sha256: str, device: str = "cpu") -> AnswerKey:
         versions=versions,
         device=device,
     )
+
+
+def _short(value: Any, width: int = 60) -> str:
+    text = json.dumps(value, separators=(", ", ": ")) if not isinstance(value, str) else value
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def format_key_table(key: AnswerKey, width: int = 60) -> str:
+    """The key as a plain-text table a TA can eyeball: part, kind, source, expected, rules."""
+    rows = [("part", "kind", "source", "expected", "mistake rules")]
+    for part_id, part in key.parts.items():
+        rules = ", ".join(f"{rule_id}={_short(value, 24)}" for rule_id, value in part.mistakes.items())
+        rows.append((part_id, part.kind, part.source, _short(part.expected, width), rules))
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    lines = [
+        "  ".join(cell.ljust(widths[column]) for column, cell in enumerate(row[:4])) + "  " + row[4]
+        for row in rows
+    ]
+    lines.insert(1, "-" * min(120, sum(widths) + 8 + len(rows[0][4])))
+    header = f"answer key for {key.assignment} (rubric {key.rubric_sha256[:12]}, device {key.device}, " + ", ".join(
+        f"{name} {version}" for name, version in sorted(key.versions.items())
+    ) + ")"
+    return header + "\n" + "\n".join(line.rstrip() for line in lines) + "\n"

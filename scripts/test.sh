@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The whole test suite: set up, lint (ruff), type-check (mypy), then pytest.
+# pytest's "no tests collected" (exit 5) fails like any other non-zero exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+echo "== ruff"
+.venv/bin/ruff check .
+echo "== mypy"
+.venv/bin/mypy
+echo "== pytest"
+.venv/bin/python -m pytest "$@"

@@ -1,0 +1,53 @@
+"""The committed JSON Schema is current; the starter rubric is valid and self-consistent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from support import REPO, run_grader
+
+from grader.rubric.schema import rubric_json_schema_text
+
+
+def test_committed_schema_matches_the_models() -> None:
+    committed = (REPO / "rubrics" / "rubric.schema.json").read_text(encoding="utf-8")
+    assert committed == rubric_json_schema_text(), (
+        "rubrics/rubric.schema.json is stale: run 'grader rubric schema -o rubrics/rubric.schema.json'"
+    )
+
+
+def test_cli_schema_prints_the_committed_schema() -> None:
+    result = run_grader("rubric", "schema", check=True)
+    assert result.stdout == (REPO / "rubrics" / "rubric.schema.json").read_text(encoding="utf-8")
+
+
+def test_every_schema_property_is_documented() -> None:
+    schema = json.loads(rubric_json_schema_text())
+    undocumented = []
+    for name, definition in schema["$defs"].items():
+        for prop, body in definition.get("properties", {}).items():
+            if "description" not in body and prop != "kind":
+                undocumented.append(f"{name}.{prop}")
+    assert not undocumented, undocumented
+
+
+def test_rubric_new_writes_a_valid_starter_that_passes_its_own_tests(tmp_path: Path) -> None:
+    target = tmp_path / "hw1.yaml"
+    run_grader("rubric", "new", "-o", str(target), check=True)
+    text = target.read_text(encoding="utf-8")
+    for kind in ("expression", "number", "array", "tuple", "choice", "constraint", "network", "manual"):
+        assert f"kind: {kind}" in text, kind
+    check = run_grader("rubric", "check", str(target))
+    assert check.returncode == 0, check.stdout + check.stderr
+    test = run_grader("rubric", "test", str(target))
+    assert test.returncode == 0, test.stdout + test.stderr
+    assert " 0 failed" in test.stdout
+
+
+def test_rubric_new_refuses_to_overwrite(tmp_path: Path) -> None:
+    target = tmp_path / "hw1.yaml"
+    target.write_text("keep me", encoding="utf-8")
+    result = run_grader("rubric", "new", "-o", str(target))
+    assert result.returncode == 2
+    assert target.read_text(encoding="utf-8") == "keep me"
