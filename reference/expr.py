@@ -139,6 +139,8 @@ class _Parser:
 
     def take(self, expected: str | None = None) -> tuple[str, str, int]:
         if self.index >= len(self.tokens):
+            if expected is not None:
+                raise self.error(f"missing {expected!r}")
             raise self.error("unexpected end of expression")
         token = self.tokens[self.index]
         if expected is not None and token[1] != expected:
@@ -150,6 +152,8 @@ class _Parser:
         if not self.tokens:
             raise self.error("empty expression")
         result = self.expr()
+        if self.peek() == ")":
+            raise self.error("unmatched ')'")
         if self.index != len(self.tokens):
             raise self.error(f"unexpected {self.peek()!r} (missing operator?)")
         return result

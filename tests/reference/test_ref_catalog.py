@@ -1,0 +1,171 @@
+"""The catalog: names resolve, every public reference function is listed, calls are checked,
+results are JSON, devices behave (CUDA without a GPU fails cleanly; GPU == CPU when present)."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+import torch
+
+import reference
+from grader.errors import ReferenceCallError
+from reference import catalog
+
+NO_GPU = "CUDA was requested but no GPU is available; use --device cpu"
+
+XOR_NET = [
+    {"weight": [[1, 1], [-1, -1]], "bias": [-0.5, 1.5], "activation": "step"},
+    {"weight": [[1, 1]], "bias": [-1.5], "activation": "step"},
+]
+
+# One small valid call per catalog entry.
+EXAMPLES: dict[str, dict] = {
+    "norm.stats": {"x": [[[1, 3, 2], [1, 2, 3]], [[3, 3, 2], [2, 4, 4]]], "kind": "instance"},
+    "autograd.jacobian": {"outputs": ["x*y", "sin(x)"], "variables": ["x", "y"], "point": [1, 2]},
+    "autograd.jacobian_composition": {
+        "inner": {"outputs": ["x^2", "x*y"], "variables": ["x", "y"]},
+        "outer": {"outputs": ["u + v"], "variables": ["u", "v"]},
+        "point": [1.0, 3.0],
+    },
+    "autograd.evaluate": {"expression": "exp(x) + y", "variables": ["x", "y"], "point": [0, 2]},
+    "train.step": {
+        "layers": [
+            {"type": "linear", "weight": [[0.5, -0.25]], "bias": [0.1]},
+            {"type": "sigmoid"},
+        ],
+        "input": [1, 2],
+        "target": [1],
+        "loss": "half_sse",
+        "lr": 0.5,
+    },
+    "cnn.conv_pool_step": {
+        "x": [[1, 2, 3], [4, 5, 6], [7, 8, 10]],
+        "kernel": [[1, 0], [0, -1]],
+        "target": [[0]],
+        "lr": 0.1,
+    },
+    "counts.linear": {"in_features": 3, "out_features": 2},
+    "counts.conv2d": {"in_channels": 3, "out_channels": 4, "kernel": 3, "input_size": [8, 6]},
+    "counts.solve_kernel": {"input_size": 28, "output_size": 24},
+    "counts.rnn": {"kind": "gru", "input_size": 5, "hidden_size": 7},
+    "counts.receptive_field": {"layers": [{"kernel": 3}, {"kernel": 3, "stride": 2}]},
+    "optim.trajectory": {
+        "name": "adam",
+        "params": [1.0, 2.0],
+        "grads": [[0.1, -0.2], [0.3, 0.0]],
+        "lr": 0.01,
+    },
+    "network.truth_table": {"outputs": ["a xor b"], "variables": ["a", "b"]},
+    "network.run": {"layers": XOR_NET, "inputs": [[0, 0], [0, 1]]},
+    "network.check": {"layers": XOR_NET, "outputs": ["a xor b"], "variables": ["a", "b"]},
+}
+
+
+def test_catalog_import_does_not_import_torch() -> None:
+    code = "import sys, reference.catalog as c; c.names(); print('torch' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+def test_every_entry_resolves_to_a_callable_with_a_device_keyword() -> None:
+    assert catalog.names() == sorted(catalog.CATALOG)
+    for name, entry in catalog.CATALOG.items():
+        assert entry.name == name
+        assert name.split(".")[0] == entry.module.rsplit(".", 1)[1]
+        func = catalog.resolve(name)
+        assert callable(func)
+        assert func.__doc__, name
+        parameter = inspect.signature(func).parameters["device"]
+        assert (
+            parameter.default == "cpu" and parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+        )
+
+
+def test_every_public_reference_function_is_in_the_catalog() -> None:
+    listed = {(entry.module, entry.function) for entry in catalog.CATALOG.values()}
+    found = set()
+    for info in pkgutil.iter_modules(reference.__path__, "reference."):
+        if info.name in catalog.SUPPORT_MODULES:
+            continue
+        module = importlib.import_module(info.name)
+        for attr, value in vars(module).items():
+            if attr.startswith("_") or not inspect.isfunction(value):
+                continue
+            if value.__module__ == info.name:
+                found.add((info.name, attr))
+    assert found == listed
+
+
+def test_examples_cover_the_catalog_and_results_are_json() -> None:
+    assert set(EXAMPLES) == set(catalog.CATALOG)
+    for name, args in EXAMPLES.items():
+        result = catalog.call(name, args)
+        assert json.loads(json.dumps(result, allow_nan=False)) == result, name
+
+
+def test_unknown_name_suggests_close_matches() -> None:
+    with pytest.raises(ReferenceCallError, match=r"did you mean 'counts\.conv2d'"):
+        catalog.call("count.conv2d", {})
+    with pytest.raises(ReferenceCallError, match="unknown reference"):
+        catalog.call("nothing.like.it", {})
+
+
+def test_bad_arguments_are_reference_call_errors() -> None:
+    with pytest.raises(ReferenceCallError, match="did you mean 'in_features'"):
+        catalog.call("counts.linear", {"in_feature": 3, "out_features": 2})
+    with pytest.raises(ReferenceCallError, match="missing a required argument: 'lr'"):
+        catalog.call("optim.trajectory", {"name": "sgd", "params": [1.0], "grads": [[1.0]]})
+    with pytest.raises(ReferenceCallError, match="device"):
+        catalog.call("counts.linear", {"in_features": 3, "out_features": 2, "device": "cpu"})
+    with pytest.raises(ReferenceCallError, match="args must be a mapping"):
+        catalog.call("counts.linear", [3, 2])  # type: ignore[arg-type]
+    with pytest.raises(ReferenceCallError, match=r"norm\.stats: layout must be one of"):
+        catalog.call("norm.stats", {"x": [[1.0]], "layout": "NHWC"})
+
+
+def test_unexpected_failures_are_wrapped(monkeypatch: pytest.MonkeyPatch) -> None:
+    import reference.counts
+
+    def boom(**kwargs: object) -> None:
+        raise ZeroDivisionError("oops")
+
+    monkeypatch.setattr(reference.counts, "linear", boom)
+    with pytest.raises(ReferenceCallError, match="counts.linear failed: ZeroDivisionError: oops"):
+        catalog.call("counts.linear", {})
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_cuda_without_gpu_raises_the_clean_message(name: str) -> None:
+    with pytest.raises(ReferenceCallError) as info:
+        catalog.call(name, EXAMPLES[name], device="cuda")
+    assert str(info.value).endswith(NO_GPU)
+    with pytest.raises(ReferenceCallError, match="device must be 'cpu' or 'cuda'"):
+        catalog.call(name, EXAMPLES[name], device="tpu")
+
+
+def _close(a: object, b: object) -> bool:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, (int, float)):
+        return abs(a - b) <= 1e-9 * max(1.0, abs(b))
+    return a == b
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_gpu_results_match_cpu(name: str) -> None:
+    on_cpu = catalog.call(name, EXAMPLES[name], device="cpu")
+    on_gpu = catalog.call(name, EXAMPLES[name], device="cuda")
+    assert _close(on_gpu, on_cpu)

@@ -1,0 +1,133 @@
+"""reference.expr: the private parser (precedence, exact numbers, errors) and torch_fn
+against math-module values."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import sympy
+import torch
+
+import grader.parse
+from grader.errors import ReferenceCallError
+from reference import expr
+from reference.expr import parse_fallback, to_sympy, torch_fn
+
+x, y = sympy.symbols("x y")
+
+
+def value(text: str, **point: float) -> float:
+    names = sorted(point)
+    fn = torch_fn(parse_fallback(text), names)
+    return float(fn(torch.tensor([point[n] for n in names], dtype=torch.float64)))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1 + 2*3", sympy.Integer(7)),
+        ("(1 + 2)*3", sympy.Integer(9)),
+        ("2^3^2", sympy.Integer(512)),
+        ("2**3**2", sympy.Integer(512)),
+        ("-x^2", -(x**2)),
+        ("x - y - 1", x - y - 1),
+        ("x/y/2", x / y / 2),
+        ("2^-1", sympy.Rational(1, 2)),
+        ("0.1 + 2e-3", sympy.Rational(102, 1000)),
+        (".5*x", x / 2),
+        ("x1*x2", sympy.Symbol("x1") * sympy.Symbol("x2")),
+        ("sin(pi*x)/pi", sympy.sin(sympy.pi * x) / sympy.pi),
+        ("exp(x - 1)*y^2", sympy.exp(x - 1) * y**2),
+        ("e^x", sympy.exp(x)),
+        ("sigmoid(x)", 1 / (1 + sympy.exp(-x))),
+        ("relu(x)", sympy.Max(0, x)),
+        ("abs(x) + sqrt(y)", sympy.Abs(x) + sympy.sqrt(y)),
+    ],
+)
+def test_fallback_parser(text: str, expected: sympy.Expr) -> None:
+    assert parse_fallback(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("x +", "unexpected end"),
+        ("(x + 1", "missing '\\)'"),
+        ("x + 1)", "unmatched '\\)'"),
+        ("2 x", "missing operator"),
+        ("foo(x)", "unknown function 'foo'"),
+        ("sin x", "needs parentheses"),
+        ("x; import os", "unexpected character ';'"),
+        ("__import__('os')", "unexpected character"),
+        ("__import__(os)", "unknown function '__import__'"),
+        ("x $ 2", "unexpected character '\\$'"),
+        ("", "non-empty"),
+        ("(" * 200 + "x" + ")" * 200, "nested too deeply"),
+        ("-" * 300 + "x", "nested too deeply"),
+    ],
+)
+def test_fallback_parser_errors(text: str, message: str) -> None:
+    with pytest.raises(ReferenceCallError, match=message):
+        to_sympy(text) if text == "" else parse_fallback(text)
+
+
+def test_torch_fn_matches_math() -> None:
+    a, b = 0.7, 1.9
+    assert value("sin(pi*y)/pi", x=a, y=b) == pytest.approx(math.sin(math.pi * b) / math.pi)
+    assert value("exp(x - 1)*y^2", x=a, y=b) == pytest.approx(math.exp(a - 1) * b**2)
+    assert value("log(x) + tanh(y) - cos(x*y)", x=a, y=b) == pytest.approx(
+        math.log(a) + math.tanh(b) - math.cos(a * b)
+    )
+    assert value("sigmoid(x - y)", x=a, y=b) == pytest.approx(1 / (1 + math.exp(b - a)))
+    assert value("relu(x - y) + relu(y - x)", x=a, y=b) == pytest.approx(abs(a - b))
+    assert value("sqrt(y) + abs(-x) + tan(x)", x=a, y=b) == pytest.approx(
+        math.sqrt(b) + a + math.tan(a)
+    )
+    assert value("x^y + e", x=a, y=b) == pytest.approx(a**b + math.e)
+    assert value("3", x=a) == 3.0
+
+
+def test_torch_fn_handles_sympy_built_nodes() -> None:
+    fn = torch_fn(sympy.Min(x, y) + sympy.atan(x) + sympy.Function("sigmoid")(y), ["x", "y"])
+    got = float(fn(torch.tensor([0.3, -0.2], dtype=torch.float64)))
+    assert got == pytest.approx(-0.2 + math.atan(0.3) + 1 / (1 + math.exp(0.2)))
+    # symbols are matched by name, whatever their assumptions
+    real = sympy.Symbol("x", real=True)
+    assert float(torch_fn(real**2, ["x"])(torch.tensor([3.0], dtype=torch.float64))) == 9.0
+
+
+def test_torch_fn_errors() -> None:
+    with pytest.raises(ReferenceCallError, match="'z', which is not among the variables"):
+        torch_fn(parse_fallback("x + z"), ["x", "y"])
+    with pytest.raises(ReferenceCallError, match="repeated name"):
+        torch_fn(x, ["x", "x"])
+    with pytest.raises(ReferenceCallError, match="non-real constant"):
+        torch_fn(x + sympy.I, ["x"])
+    with pytest.raises(ReferenceCallError, match="cannot evaluate"):
+        torch_fn(sympy.gamma(x), ["x"])
+
+
+def test_to_sympy_prefers_the_project_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Parsed:
+        def __init__(self, value: sympy.Expr) -> None:
+            self.value = value
+
+    monkeypatch.setattr(
+        grader.parse, "parse_answer", lambda text, context: Parsed(x + 41), raising=False
+    )
+    assert to_sympy("anything") == x + 41
+
+    def broken(text: str, context: object) -> None:
+        raise RuntimeError("not ready")
+
+    monkeypatch.setattr(grader.parse, "parse_answer", broken, raising=False)
+    assert to_sympy("x*y") == x * y  # falls back to the private parser
+
+
+def test_to_sympy_without_project_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(grader.parse, "parse_answer", raising=False)
+    assert expr._project_parse("x") is None
+    assert (
+        to_sympy("exp(x1 - 1)*x2^2") == sympy.exp(sympy.Symbol("x1") - 1) * sympy.Symbol("x2") ** 2
+    )
