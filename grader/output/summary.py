@@ -1,0 +1,176 @@
+"""Class summary: ``summary.json`` and the table printed after grading.
+
+Per part: mean points, % correct, % invalid, % missing, % needing a person (undecided,
+manual, timeout, error), and the three most common wrong answers (normalized) with
+counts. For the class: number of students, mean total, and a histogram of totals by
+deciles of the maximum. Only deterministic facts go into the JSON (no times, no counts
+of resumed students), so identical inputs give identical bytes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from grader.check.verdict import Status
+from grader.output.formats import dumps_json, fmt_number
+from grader.results import SubmissionResult
+from grader.rubric.models import Rubric
+
+__all__ = ["PartStats", "BatchSummary", "summarize", "summary_table", "DECILES"]
+
+DECILES = tuple(f"{low}-{low + 10}" for low in range(0, 100, 10))
+REVIEW = (Status.UNDECIDED, Status.MANUAL, Status.TIMEOUT, Status.ERROR)
+WRONGISH = (Status.WRONG, Status.PARTIAL)
+WRONG_ANSWER_CHARS = 80
+
+
+@dataclass
+class PartStats:
+    """Statistics of one part over the class."""
+
+    part_id: str
+    max_points: float
+    mean_points: float = 0.0
+    pct_correct: float = 0.0
+    pct_invalid: float = 0.0
+    pct_missing: float = 0.0
+    pct_review: float = 0.0
+    common_wrong: list[tuple[str, int]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "part_id": self.part_id,
+            "max_points": self.max_points,
+            "mean_points": self.mean_points,
+            "pct_correct": self.pct_correct,
+            "pct_invalid": self.pct_invalid,
+            "pct_missing": self.pct_missing,
+            "pct_review": self.pct_review,
+            "common_wrong": [{"answer": answer, "count": count} for answer, count in self.common_wrong],
+        }
+
+
+@dataclass
+class BatchSummary:
+    """What ``grade_batch`` returns. ``to_json`` holds only deterministic facts."""
+
+    assignment: str
+    rubric_sha256: str
+    n_students: int
+    max_total: float
+    mean_total: float
+    histogram: list[int]
+    parts: list[PartStats]
+    problems: list[str] = field(default_factory=list)  # batch-level (duplicate ids, unreadable folders)
+    out_dir: str = ""
+    # run facts (not written to summary.json)
+    graded: int = 0
+    resumed: int = 0
+    unique_checks: int = 0
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "assignment": self.assignment,
+            "rubric_sha256": self.rubric_sha256,
+            "n_students": self.n_students,
+            "max_total": self.max_total,
+            "mean_total": self.mean_total,
+            "histogram": {label: count for label, count in zip(DECILES, self.histogram, strict=True)},
+            "parts": [part.to_json() for part in self.parts],
+            "problems": list(self.problems),
+        }
+
+    def dumps(self) -> str:
+        return dumps_json(self.to_json())
+
+
+def _pct(count: int, total: int) -> float:
+    return round(100.0 * count / total, 2) if total else 0.0
+
+
+def _short(answer: str) -> str:
+    flat = " ".join(answer.split())
+    return flat if len(flat) <= WRONG_ANSWER_CHARS else flat[: WRONG_ANSWER_CHARS - 3] + "..."
+
+
+def summarize(
+    rubric: Rubric,
+    rubric_sha256: str,
+    results: Iterable[SubmissionResult],
+    problems: list[str] | None = None,
+) -> BatchSummary:
+    """Compute the class summary (pure)."""
+    ordered = sorted(results, key=lambda result: (result.student.id, result.student.folder))
+    count = len(ordered)
+    max_total = round(rubric.total_points(), 4)
+    histogram = [0] * 10
+    for result in ordered:
+        fraction = result.total / max_total if max_total else 0.0
+        histogram[min(max(int(fraction * 10 + 1e-9), 0), 9)] += 1
+    indexed = [{p.part_id: p for p in result.parts} for result in ordered]
+    parts: list[PartStats] = []
+    for part in rubric.parts():
+        stats = PartStats(part_id=part.id, max_points=part.points)
+        statuses: Counter[Status] = Counter()
+        wrong: Counter[str] = Counter()
+        total_points = 0.0
+        for by_id in indexed:
+            found = by_id.get(part.id)
+            if found is None:
+                statuses[Status.MISSING] += 1
+                continue
+            total_points += found.points
+            statuses[found.verdict.status] += 1
+            if found.verdict.status in WRONGISH and found.answer is not None:
+                wrong[_short(found.answer)] += 1
+        stats.mean_points = round(total_points / count, 4) if count else 0.0
+        stats.pct_correct = _pct(statuses[Status.CORRECT], count)
+        stats.pct_invalid = _pct(statuses[Status.INVALID], count)
+        stats.pct_missing = _pct(statuses[Status.MISSING], count)
+        stats.pct_review = _pct(sum(statuses[s] for s in REVIEW), count)
+        stats.common_wrong = sorted(wrong.items(), key=lambda item: (-item[1], item[0]))[:3]
+        parts.append(stats)
+    mean_total = round(sum(result.total for result in ordered) / count, 4) if count else 0.0
+    return BatchSummary(
+        assignment=rubric.assignment.id,
+        rubric_sha256=rubric_sha256,
+        n_students=count,
+        max_total=max_total,
+        mean_total=mean_total,
+        histogram=histogram,
+        parts=parts,
+        problems=list(problems or []),
+    )
+
+
+def summary_table(summary: BatchSummary) -> str:
+    """A plain-text table for the terminal."""
+    header = f"{summary.assignment}: {summary.n_students} students, mean {fmt_number(summary.mean_total)} / {fmt_number(summary.max_total)}"
+    width = max([len("part")] + [len(part.part_id) for part in summary.parts])
+    rows = [
+        header,
+        "",
+        f"{'part':<{width}}  {'mean':>8}  {'correct':>7}  {'invalid':>7}  {'missing':>7}  {'review':>6}  most common wrong answers",
+    ]
+    for part in summary.parts:
+        mean = f"{fmt_number(part.mean_points)}/{fmt_number(part.max_points)}"
+        wrong = "; ".join(f"{answer[:30]} (x{count})" for answer, count in part.common_wrong)
+        rows.append(
+            f"{part.part_id:<{width}}  {mean:>8}  {part.pct_correct:>6.1f}%  {part.pct_invalid:>6.1f}%  "
+            f"{part.pct_missing:>6.1f}%  {part.pct_review:>5.1f}%  {wrong}"
+        )
+    peak = max(summary.histogram) if summary.histogram else 0
+    rows += ["", "score distribution (% of max):"]
+    for label, count in zip(DECILES, summary.histogram, strict=True):
+        bar = "#" * (round(30 * count / peak) if peak else 0)
+        rows.append(f"  {label:>7}%  {count:>5}  {bar}")
+    if summary.problems:
+        rows += ["", f"{len(summary.problems)} batch problem(s):"]
+        rows += [f"  - {problem}" for problem in summary.problems[:20]]
+        if len(summary.problems) > 20:
+            rows.append(f"  ... and {len(summary.problems) - 20} more (see summary.json)")
+    return "\n".join(rows) + "\n"
