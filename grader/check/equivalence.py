@@ -1,0 +1,484 @@
+"""Is a submitted expression equivalent to the expected one? Reject fast, prove, or confirm.
+
+1. Numeric rejection: both sides are compiled once (``grader.check.numeric``) and
+   evaluated at >= 8 seeded random points drawn from each symbol's domain (matrix symbols:
+   random non-square arrays of the declared shapes; sum/product bounds: the part's
+   ``integer_checks``; abstract functions: a fixed random smooth function). Points where
+   a side is undefined, complex or infinite are redrawn; too few usable points is
+   "undecided", never "wrong". The tolerance is tight (relative 1e-9 plus 1e-12 times the
+   size of the numbers that cancelled), so ``1e-4*x`` vs ``0`` and ``x^2 + 0.0005`` vs
+   ``x^2`` are told apart.
+2. Symbolic proof: ``expected - submitted`` through a chain of sympy steps (expand,
+   cancel, simplify, rewrite(exp), expand_log, trigsimp, ...), each under a soft time
+   budget (``ctx.step_seconds``, SIGALRM in the main thread; skipped elsewhere).
+3. High-precision confirmation: 50 digits at 20 fresh points (with a second set of
+   probe functions). Agreement is "equal, numerically confirmed, not proved"; the rubric's
+   UndecidedPolicy decides what that is worth (see ``grader.check.engine``).
+
+Big-O answers ``O(f)`` (also ``Theta``/``Omega``) compare the insides up to a positive
+constant factor; with a single variable, lower-order terms are also allowed (the limit
+of the ratio at infinity must be a positive constant). Several variables: constant
+factor only (lower-order terms inside a multivariate O are reported as different).
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import mpmath
+import numpy as np
+import sympy
+from sympy.core.function import AppliedUndef
+from sympy.matrices.expressions import MatrixExpr, MatrixSymbol
+
+from grader.check.base import CheckContext
+from grader.check.numeric import Compiled, EvaluationError, compile_numeric
+from grader.check.symbols import (
+    FunctionDefs,
+    apply_functions,
+    defined_functions,
+    matrix_sample,
+    probe_definitions,
+    sampler_for,
+)
+from grader.check.timing import StepTimeout, step_allowed, time_limit
+from grader.rubric.models import Tolerance
+
+__all__ = ["Equivalence", "Outcome", "compare_expressions", "describe_point", "big_o_inner"]
+
+Outcome = Literal["proved", "numeric", "different", "undecided"]
+
+FAST_POINTS = 8
+MIN_POINTS = 6
+MAX_ATTEMPTS = 60
+CONFIRM_POINTS = 20
+CONFIRM_DIGITS = 50
+BIG_O_NAMES = ("O", "Theta", "Omega", "Θ", "Ω")
+
+
+@dataclass
+class Equivalence:
+    """The outcome of one comparison, with what to tell the student and staff."""
+
+    outcome: Outcome
+    message: str
+    points: int = 0
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def equal(self) -> bool:
+        return self.outcome in ("proved", "numeric")
+
+
+# --------------------------------------------------------------------------- probing
+
+
+@dataclass
+class _Probe:
+    """Compiled sides and what to sample."""
+
+    expected: Compiled
+    submitted: Compiled
+    scalars: list[sympy.Symbol]
+    bounds: list[sympy.Symbol]
+    matrices: list[MatrixSymbol]
+    has_floats: bool
+
+
+def _bound_symbols(expr: sympy.Basic) -> set[sympy.Symbol]:
+    found: set[sympy.Symbol] = set()
+    for loop in expr.atoms(sympy.Sum, sympy.Product):
+        for _variable, low, high in loop.limits:
+            found |= {s for s in (low.free_symbols | high.free_symbols) if isinstance(s, sympy.Symbol)}
+    return found
+
+
+def _draw_env(probe: _Probe, ctx: CheckContext, rng: random.Random, integer_checks: tuple[int, ...], index: int, mode: str) -> dict[Any, Any]:
+    env: dict[Any, Any] = {}
+    convert: Callable[[float], Any] = float if mode == "fp" else mpmath.mpf
+    for position, symbol in enumerate(probe.bounds):
+        env[symbol] = convert(float(integer_checks[(index + position) % len(integer_checks)]))
+    dimensions: dict[sympy.Symbol, int] = {}
+    for matrix in probe.matrices:
+        shape = []
+        for dim in matrix.shape:
+            if isinstance(dim, sympy.Symbol):
+                if dim not in dimensions:
+                    used = set(dimensions.values())
+                    choices = [size for size in range(2, 7) if size not in used] or [2]
+                    dimensions[dim] = rng.choice(choices)
+                    env[dim] = convert(float(dimensions[dim]))
+                shape.append(dimensions[dim])
+            else:
+                shape.append(int(dim))
+        array = matrix_sample((shape[0], shape[1]), rng)
+        env[matrix] = array if mode == "fp" else np.vectorize(mpmath.mpf, otypes=[object])(array)
+    for symbol in probe.scalars:
+        if symbol not in env:
+            env[symbol] = convert(sampler_for(symbol, ctx)(rng))
+    return env
+
+
+def _finite_value(value: Any, mode: str) -> Any | None:
+    """The value as real float/mpf or real array; None if complex or not finite."""
+    if isinstance(value, np.ndarray):
+        if value.size == 1:
+            return _finite_value(value.reshape(()).item(), mode)
+        if mode == "fp":
+            if np.iscomplexobj(value):
+                if np.max(np.abs(value.imag)) > 1e-9 * max(1.0, float(np.max(np.abs(value.real)))):
+                    return None
+                value = value.real
+            array = np.asarray(value, dtype=float)
+            return array if np.all(np.isfinite(array)) else None
+        items = [_finite_value(item, mode) for item in value.flat]
+        if any(item is None for item in items):
+            return None
+        return np.array(items, dtype=object).reshape(value.shape)
+    if mode == "fp":
+        number = complex(value)
+        if not (np.isfinite(number.real) and np.isfinite(number.imag)):
+            return None
+        if abs(number.imag) > 1e-9 * max(1.0, abs(number.real)):
+            return None
+        return number.real
+    number = mpmath.mpmathify(value)
+    if not mpmath.isfinite(number):
+        return None
+    if isinstance(number, mpmath.mpc):
+        if abs(number.imag) > mpmath.mpf(10) ** (-CONFIRM_DIGITS + 10) * max(1, abs(number.real)):
+            return None
+        return number.real
+    return number
+
+
+def _close(expected: Any, submitted: Any, scale: float, tolerance: Tolerance | None, mode: str, has_floats: bool) -> bool:
+    if isinstance(expected, np.ndarray) or isinstance(submitted, np.ndarray):
+        if not (isinstance(expected, np.ndarray) and isinstance(submitted, np.ndarray)):
+            return False
+        if expected.shape != submitted.shape:
+            return False
+        size = max([abs(item) for item in expected.flat] + [abs(item) for item in submitted.flat] + [scale])
+        return all(
+            _close(e, s, float(size), tolerance, mode, has_floats)
+            for e, s in zip(expected.flat, submitted.flat, strict=False)
+        )
+    difference = abs(expected - submitted)
+    size = max(abs(expected), abs(submitted))
+    if tolerance is not None:
+        return bool(difference <= tolerance.atol + tolerance.rtol * abs(expected) + 1e-12 * scale)
+    if mode == "fp":
+        rtol, atol = 1e-9, 1e-12 * max(1.0, float(scale))
+    elif has_floats:
+        rtol, atol = 1e-13, 1e-15 * max(1.0, float(scale))
+    else:
+        rtol, atol = 1e-30, 1e-38 * max(1.0, float(scale))
+    return bool(difference <= atol + rtol * size)
+
+
+def describe_point(env: dict[Any, Any], limit: int = 4) -> str:
+    """'d = 3.2, x = -0.51' for the scalar symbols of a probe point."""
+    shown = []
+    for symbol, value in env.items():
+        if isinstance(symbol, sympy.Symbol) and not isinstance(value, np.ndarray):
+            shown.append(f"{symbol} = {float(value):.3g}")
+    return ", ".join(sorted(shown)[:limit])
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"a {'x'.join(map(str, value.shape))} matrix"
+    return f"{float(value):.4g}"
+
+
+@dataclass
+class _Samples:
+    valid: list[tuple[dict[Any, Any], Any, Any, bool]] = field(default_factory=list)
+    undefined: int = 0
+    one_sided: int = 0
+
+
+def _sample(probe: _Probe, ctx: CheckContext, tolerance: Tolerance | None, integer_checks: tuple[int, ...], *, mode: str, wanted: int, salt: str) -> _Samples:
+    rng = random.Random(zlib.crc32(f"{ctx.seed}/{ctx.part_id}/{salt}".encode()))
+    samples = _Samples()
+    for attempt in range(MAX_ATTEMPTS if mode == "fp" else wanted * 3):
+        if len(samples.valid) >= wanted:
+            break
+        env = _draw_env(probe, ctx, rng, integer_checks, attempt, mode)
+        expected = submitted = None
+        try:
+            expected = _finite_value(probe.expected.evaluate(env), mode)
+            scale = probe.expected.scale
+        except EvaluationError:
+            scale = 0.0
+        try:
+            submitted = _finite_value(probe.submitted.evaluate(env), mode)
+            scale = max(scale, probe.submitted.scale)
+        except EvaluationError:
+            pass
+        if expected is None or submitted is None:
+            if (expected is None) != (submitted is None):
+                samples.one_sided += 1
+            samples.undefined += 1
+            continue
+        agree = _close(expected, submitted, float(scale), tolerance, mode, probe.has_floats)
+        samples.valid.append((env, expected, submitted, agree))
+    return samples
+
+
+def _diagnose(samples: _Samples) -> dict[str, Any]:
+    """Constant factor or constant offset between the sides (scalar answers)."""
+    pairs = [(float(e), float(s)) for _env, e, s, _ok in samples.valid if not isinstance(e, np.ndarray)]
+    if len(pairs) < 3:
+        return {}
+    if all(e != 0 for e, _s in pairs):
+        ratios = [s / e for e, s in pairs]
+        if max(ratios) - min(ratios) <= 1e-7 * max(1.0, abs(ratios[0])) and abs(ratios[0] - 1) > 1e-7:
+            return {"factor": ratios[0]}
+    offsets = [s - e for e, s in pairs]
+    if max(offsets) - min(offsets) <= 1e-7 * max(1.0, max(abs(e) for e, _s in pairs)):
+        return {"offset": offsets[0]}
+    return {}
+
+
+def _different(samples: _Samples, stage: str) -> Equivalence:
+    failing = [(env, e, s) for env, e, s, ok in samples.valid if not ok]
+    env, _expected_value, submitted_value = failing[0]
+    diagnosis = _diagnose(samples)
+    where = describe_point(env)
+    message = f"not equivalent to the expected answer: it differs at {len(failing)} of {len(samples.valid)} test points"
+    if where:
+        message += f" (e.g. at {where} yours is {_format_value(submitted_value)})"
+    if "factor" in diagnosis:
+        message += "; it is " + ("the negative of the expected answer" if abs(diagnosis["factor"] + 1) < 1e-7 else "off by a constant factor")
+    elif "offset" in diagnosis:
+        message += "; it is off by a constant"
+    evidence: dict[str, Any] = {
+        "stage": stage,
+        "points_checked": len(samples.valid),
+        "points_differing": len(failing),
+        "point": describe_point(env, limit=20),
+        "expected_value": _format_value(_expected_value),
+        "submitted_value": _format_value(submitted_value),
+        **diagnosis,
+    }
+    return Equivalence("different", message, len(samples.valid), evidence)
+
+
+# --------------------------------------------------------------------------- proof
+
+
+def _proof_steps(difference: sympy.Basic) -> list[tuple[str, Callable[[], Any]]]:
+    if isinstance(difference, MatrixExpr):
+        return [
+            ("doit", lambda: difference.doit()),
+            ("expand", lambda: difference.expand().doit()),
+            ("simplify", lambda: sympy.simplify(difference)),
+        ]
+    steps: list[tuple[str, Callable[[], Any]]] = [
+        ("expand", lambda: sympy.expand(difference)),
+        ("cancel", lambda: sympy.cancel(sympy.together(difference))),
+        ("rewrite exp", lambda: sympy.cancel(sympy.together(sympy.expand(difference.rewrite(sympy.exp))))),
+        ("simplify", lambda: sympy.simplify(difference)),
+        ("simplify exp", lambda: sympy.simplify(sympy.expand(difference.rewrite(sympy.exp)))),
+        ("expand_log", lambda: sympy.simplify(sympy.logcombine(sympy.expand_log(difference)))),
+        ("trigsimp", lambda: sympy.trigsimp(difference)),
+        ("powsimp", lambda: sympy.simplify(sympy.powdenest(sympy.powsimp(difference)))),
+    ]
+    if difference.has(sympy.Sum, sympy.Product):
+        steps.insert(0, ("doit", lambda: sympy.simplify(difference.doit())))
+    return steps
+
+
+def _is_zero(value: Any) -> bool:
+    if isinstance(value, MatrixExpr):
+        return bool(value.is_ZeroMatrix) or value == sympy.ZeroMatrix(*value.shape)
+    if isinstance(value, sympy.MatrixBase):
+        return all(item == 0 for item in value)
+    return value == 0
+
+
+def _prove_zero(difference: sympy.Basic, ctx: CheckContext) -> str | None:
+    """The name of the step that reduced ``difference`` to zero, or None."""
+    if _is_zero(difference):
+        return "structural"
+    if not step_allowed():
+        return None
+    for name, step in _proof_steps(difference):
+        try:
+            with time_limit(ctx.step_seconds):
+                result = step()
+        except StepTimeout:
+            continue
+        except Exception:  # noqa: BLE001 - a sympy step failing is "not proved", never a verdict
+            continue
+        if _is_zero(result):
+            return name
+    return None
+
+
+# --------------------------------------------------------------------------- main entry
+
+
+def _prepare(expr: sympy.Basic, definitions: FunctionDefs) -> sympy.Basic:
+    return apply_functions(expr, definitions)
+
+
+def _compile_pair(expected: sympy.Basic, submitted: sympy.Basic, mode: Literal["fp", "mp"], seed: int) -> _Probe:
+    probes = probe_definitions(sympy.Tuple(expected, submitted), seed)
+    expected_numeric = apply_functions(expected, probes)
+    submitted_numeric = apply_functions(submitted, probes)
+    both = sympy.Tuple(expected_numeric, submitted_numeric)
+    bounds = _bound_symbols(both)
+    scalars = sorted((s for s in both.free_symbols if isinstance(s, sympy.Symbol) and s not in bounds), key=str)
+    matrices = sorted(both.atoms(MatrixSymbol), key=str)
+    dimension_symbols = {d for m in matrices for d in m.shape if isinstance(d, sympy.Symbol)}
+    scalars = [s for s in scalars if s not in dimension_symbols]
+    return _Probe(
+        expected=compile_numeric(expected_numeric, mode),
+        submitted=compile_numeric(submitted_numeric, mode),
+        scalars=scalars,
+        bounds=sorted(bounds, key=str),
+        matrices=matrices,
+        has_floats=bool(both.atoms(sympy.Float)),
+    )
+
+
+def _shape(expr: sympy.Basic) -> tuple[Any, ...] | None:
+    if isinstance(expr, (MatrixExpr, sympy.MatrixBase)):
+        shape = tuple(expr.shape)
+        return None if shape == (1, 1) else shape
+    return None
+
+
+def big_o_inner(expr: sympy.Basic) -> sympy.Basic | None:
+    """The inside of O(f) / Theta(f) / Omega(f), or None."""
+    if isinstance(expr, sympy.Order):
+        return expr.expr
+    if isinstance(expr, AppliedUndef) and expr.func.__name__ in BIG_O_NAMES and len(expr.args) == 1:
+        return expr.args[0]
+    return None
+
+
+def compare_expressions(
+    expected: sympy.Basic,
+    submitted: sympy.Basic,
+    ctx: CheckContext,
+    *,
+    tolerance: Tolerance | None = None,
+    integer_checks: tuple[int, ...] = (1, 2, 3, 5, 8),
+) -> Equivalence:
+    """Decide whether ``submitted`` equals ``expected`` (see the module docstring)."""
+    definitions = defined_functions(ctx)
+    expected_inner, submitted_inner = big_o_inner(expected), big_o_inner(submitted)
+    if expected_inner is not None:
+        return _compare_growth(expected_inner, submitted_inner if submitted_inner is not None else submitted, ctx, definitions)
+    expected = _prepare(expected, definitions)
+    submitted = _prepare(submitted, definitions)
+    expected_shape, submitted_shape = _shape(expected), _shape(submitted)
+    if expected_shape != submitted_shape:
+        def name(shape: tuple[Any, ...] | None) -> str:
+            return "a scalar" if shape is None else "a " + "x".join(map(str, shape)) + " matrix"
+
+        return Equivalence(
+            "different",
+            f"not equivalent to the expected answer: yours is {name(submitted_shape)}, the expected answer is {name(expected_shape)}",
+            evidence={"stage": "shape"},
+        )
+    try:
+        probe = _compile_pair(expected, submitted, "fp", 0)
+    except EvaluationError as exc:
+        samples, probe_error = _Samples(), str(exc)
+    else:
+        samples, probe_error = _sample(probe, ctx, tolerance, integer_checks, mode="fp", wanted=FAST_POINTS, salt="fast"), ""
+        if any(not ok for *_rest, ok in samples.valid):
+            return _different(samples, "fast numeric")
+    proof = _prove_zero(sympy.Add(expected, -submitted) if not isinstance(expected, MatrixExpr) else expected - submitted, ctx)
+    if proof is not None:
+        return Equivalence("proved", f"equivalent (proved by {proof})", len(samples.valid), {"stage": "symbolic", "step": proof, "points_checked": len(samples.valid)})
+    if probe_error:
+        return Equivalence("undecided", f"could not evaluate the answer numerically ({probe_error}) and could not prove it equivalent", 0, {"stage": "compile", "error": probe_error})
+    if len(samples.valid) < MIN_POINTS:
+        return Equivalence(
+            "undecided",
+            f"could not decide: only {len(samples.valid)} of the random test points were in the domain of both expressions",
+            len(samples.valid),
+            {"stage": "fast numeric", "points_checked": len(samples.valid), "undefined": samples.undefined, "one_sided": samples.one_sided},
+        )
+    return _confirm(expected, submitted, ctx, tolerance, integer_checks)
+
+
+def _confirm(expected: sympy.Basic, submitted: sympy.Basic, ctx: CheckContext, tolerance: Tolerance | None, integer_checks: tuple[int, ...]) -> Equivalence:
+    with mpmath.workdps(CONFIRM_DIGITS):
+        try:
+            probe = _compile_pair(expected, submitted, "mp", 1)
+        except EvaluationError as exc:
+            return Equivalence("undecided", f"could not confirm numerically ({exc})", 0, {"stage": "confirm"})
+        samples = _sample(probe, ctx, tolerance, integer_checks, mode="mp", wanted=CONFIRM_POINTS, salt="confirm")
+    if any(not ok for *_rest, ok in samples.valid):
+        return _different(samples, "high-precision numeric")
+    if len(samples.valid) < MIN_POINTS:
+        return Equivalence("undecided", "could not decide: too few test points where both answers are defined", len(samples.valid), {"stage": "confirm"})
+    return Equivalence(
+        "numeric",
+        f"equivalent (numerically confirmed at {len(samples.valid)} points with {CONFIRM_DIGITS} digits, not proved)",
+        len(samples.valid),
+        {"stage": "confirm", "points_checked": len(samples.valid), "digits": CONFIRM_DIGITS},
+    )
+
+
+def _compare_growth(expected: sympy.Basic, submitted: sympy.Basic, ctx: CheckContext, definitions: FunctionDefs) -> Equivalence:
+    """Big-O: same growth up to a positive constant (and lower-order terms in one variable)."""
+    expected = _prepare(expected, definitions)
+    submitted = _prepare(submitted, definitions)
+    ratio = sympy.Mul(submitted, sympy.Pow(expected, -1))
+    variables = sorted(ratio.free_symbols, key=str)
+    constant = sympy.Symbol("growth_constant", positive=True)
+    try:
+        probe = _compile_pair(sympy.Mul(constant, sympy.Integer(1)), ratio, "fp", 0)
+    except EvaluationError as exc:
+        return Equivalence("undecided", f"could not evaluate the growth rate ({exc})", 0, {"stage": "growth"})
+    values = []
+    rng = random.Random(ctx.seed)
+    for attempt in range(MAX_ATTEMPTS):
+        env = _draw_env(probe, ctx, rng, (1, 2, 3, 5, 8), attempt, "fp")
+        try:
+            value = _finite_value(probe.submitted.evaluate(env), "fp")
+        except EvaluationError:
+            continue
+        if value is not None:
+            values.append(float(value))
+        if len(values) >= FAST_POINTS:
+            break
+    evidence: dict[str, Any] = {"stage": "growth", "variables": [str(v) for v in variables]}
+    if len(values) >= MIN_POINTS and min(values) > 0 and max(values) - min(values) <= 1e-9 * max(values):
+        return Equivalence("proved" if not _has_symbols(ratio, ctx) else "numeric", "same growth rate (equal up to a constant factor)", len(values), evidence)
+    if len(variables) == 1 and step_allowed():
+        try:
+            with time_limit(ctx.step_seconds):
+                limit = sympy.limit(ratio, variables[0], sympy.oo)
+        except StepTimeout:
+            return Equivalence("undecided", "could not decide the growth rate in the time budget", 0, evidence)
+        except Exception:  # noqa: BLE001 - sympy failing to find a limit: undecided
+            limit = None
+        if limit is not None and limit.is_number and limit.is_finite and limit.is_positive:
+            return Equivalence("proved", "same growth rate (the ratio tends to a positive constant)", len(values), {**evidence, "limit": str(limit)})
+        if limit is not None and limit.is_number:
+            return Equivalence("different", "not the same growth rate as the expected answer", len(values), {**evidence, "limit": str(limit)})
+        return Equivalence("undecided", "could not decide the growth rate", len(values), evidence)
+    return Equivalence("different", "not the same growth rate as the expected answer (compared up to a constant factor)", len(values), evidence)
+
+
+def _has_symbols(ratio: sympy.Basic, ctx: CheckContext) -> bool:
+    """True when the ratio could not be simplified to a constant within the budget."""
+    if not step_allowed():
+        return True
+    try:
+        with time_limit(ctx.step_seconds):
+            return bool(sympy.simplify(ratio).free_symbols)
+    except StepTimeout:
+        return True

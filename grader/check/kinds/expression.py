@@ -1,0 +1,94 @@
+"""Checker for ``kind: expression``: mathematical equivalence, never string equality.
+
+Accepts text the parser reads as an expression (plain math or LaTeX), a JSON number, or
+an equation ``name = expr`` (the right-hand side is compared; with ``spec.lhs`` set, a
+different name on the left is pointed out). Expressions over matrix symbols are compared
+as matrices (shapes first). See ``grader.check.equivalence`` for how equivalence is
+decided and ``grader.check.policy`` for what "numerically confirmed" is worth.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy
+
+from grader.check.base import CheckContext, register
+from grader.check.equivalence import Equivalence, compare_expressions
+from grader.check.parsing import expected_scalar, number_from_json, parse_context, parse_student
+from grader.check.policy import apply_policy
+from grader.check.verdict import Status, Verdict
+from grader.parse.values import ArrayValue, EquationValue, Invalid, Parsed, TupleValue
+
+__all__ = ["ExpressionChecker", "read_expression", "submitted_expression", "verdict_from_equivalence"]
+
+
+def read_expression(raw: Any, ctx: CheckContext) -> Parsed | Invalid:
+    """Read an expression answer: numbers as is, text through the parser."""
+    if isinstance(raw, bool):
+        return Invalid("expected an expression, got true/false", code="not_an_expression")
+    number = number_from_json(raw)
+    if number is not None:
+        return Parsed(value=number, text=str(raw), shown=str(raw))
+    if not isinstance(raw, str):
+        return Invalid(f"expected an expression, got a {type(raw).__name__}", code="not_an_expression")
+    return parse_student(raw, parse_context(ctx, allow_equation=True))
+
+
+def submitted_expression(value: Any) -> tuple[sympy.Basic | None, str | None]:
+    """(expression to compare, left-hand name if it was an equation)."""
+    lhs_name = None
+    if isinstance(value, EquationValue):
+        lhs_name = str(value.lhs)
+        value = value.rhs
+    if isinstance(value, ArrayValue):
+        if len(value.shape) == 2:
+            return sympy.ImmutableMatrix(value.shape[0], value.shape[1], list(value.items)), lhs_name
+        if len(value.shape) == 1:
+            return sympy.ImmutableMatrix(value.shape[0], 1, list(value.items)), lhs_name
+        return None, lhs_name
+    if isinstance(value, TupleValue):
+        return None, lhs_name
+    if isinstance(value, sympy.Basic):
+        return value, lhs_name
+    return None, lhs_name
+
+
+def verdict_from_equivalence(result: Equivalence, ctx: CheckContext, shown: str) -> Verdict:
+    """Map an Equivalence to a Verdict and apply the rubric's UndecidedPolicy."""
+    evidence = {**result.evidence, "outcome": result.outcome}
+    if result.outcome == "proved":
+        return Verdict(1.0, Status.CORRECT, "correct", shown=shown, evidence=evidence)
+    if result.outcome == "different":
+        return Verdict(0.0, Status.WRONG, result.message, shown=shown, evidence=evidence)
+    evidence["numerically_confirmed"] = result.outcome == "numeric"
+    evidence["detail"] = result.message
+    verdict = Verdict(0.0, Status.UNDECIDED, result.message, shown=shown, evidence=evidence)
+    return apply_policy(verdict, ctx.undecided)
+
+
+@register("expression")
+class ExpressionChecker:
+    """Equivalence with the expected expression (numeric rejection, proof, confirmation)."""
+
+    def read(self, spec: Any, raw: Any, ctx: CheckContext) -> Parsed | Invalid:
+        return read_expression(raw, ctx)
+
+    def compare(self, spec: Any, expected: Any, parsed: Parsed, ctx: CheckContext) -> Verdict:
+        submitted, lhs_name = submitted_expression(parsed.value)
+        if submitted is None:
+            return Verdict(0.0, Status.WRONG, "expected a single expression, got a list of values", shown=parsed.shown)
+        target = expected_scalar(expected, ctx)
+        result = compare_expressions(
+            target,
+            submitted,
+            ctx,
+            tolerance=getattr(spec, "tolerance", None),
+            integer_checks=tuple(getattr(spec, "integer_checks", (1, 2, 3, 5, 8))),
+        )
+        verdict = verdict_from_equivalence(result, ctx, parsed.shown)
+        wanted = getattr(spec, "lhs", None)
+        if lhs_name is not None and wanted is not None and lhs_name != wanted:
+            note = f"(the left-hand side should be {wanted}, not {lhs_name}; the right-hand side was graded)"
+            verdict = Verdict(verdict.score, verdict.status, f"{verdict.feedback} {note}", verdict.shown, verdict.rule, verdict.note, {**verdict.evidence, "lhs": lhs_name})
+        return verdict
