@@ -193,9 +193,10 @@ def _from_data(data: Any, filename: str) -> AnswersDoc:
     student = data.get("student")
     if isinstance(student, dict):
         sid = _text(student.get("id") or student.get("sid"))
+        name, email = _text(student.get("name")), _text(student.get("email"))
         if sid:
-            doc.student = Student(id=sid, name=_text(student.get("name")), email=_text(student.get("email")))
-        else:
+            doc.student = Student(id=sid, name=name, email=email)
+        elif name or email:
             doc.problems.append(f"{filename}: the student block has no 'id'; identity taken from elsewhere")
     elif student is not None:
         doc.problems.append(f"{filename}: 'student' should be a mapping {{id, name, email}}")
