@@ -3,6 +3,7 @@ workers-independence, resume after a SIGKILL, no torch, and the click commands."
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from click.testing import CliRunner
 
 from grader.check.verdict import Status, Verdict
 from grader.grade import normalize_answer, plan_checks, score_extraction
+from grader.key import build_key
 from grader.results import Student
 from grader.rubric.load import load_rubric
 from grader.submission.commands import extract as extract_command
@@ -122,3 +124,76 @@ def test_extract_command_lists_sources_and_missing(tmp_path: Path) -> None:
 def test_grade_usage_error_exit_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(grade_command, [str(MINI), str(tmp_path / "does-not-exist")])
     assert result.exit_code == 2
+
+
+# --------------------------------------------------------------------------- batch with a test double
+
+
+def _fake_run_checks(rubric, key, checks, **kwargs):  # type: ignore[no-untyped-def]
+    """Test double of the pool + engine: 'right' answers are those of score-1 self-tests."""
+    right = {
+        (part.id, normalize_answer(test.answer)[0])  # type: ignore[index]
+        for part in rubric.parts()
+        for test in part.tests
+        if test.score == 1
+    }
+    return {
+        check: Verdict(1.0, Status.CORRECT, "ok") if check in right else Verdict(0.0, Status.WRONG, "no")
+        for check in checks
+    }
+
+
+def _write_class(root: Path) -> Path:
+    subs = root / "subs"
+    (subs / "alice").mkdir(parents=True)
+    (subs / "alice" / "answers.yaml").write_text(
+        "student: {id: '002', name: Alice}\nanswers:\n  q1.count: 4640\n  q2.where: after\n  q2.mean: [[1, 2], [3, 4]]\n"
+    )
+    (subs / "bob").mkdir()
+    (subs / "bob" / "hw.tex").write_text("\\answer{q1.he_std}{$\\sqrt{\\frac{2}{d}}$}\n\\answer{q2.where}{before}\n")
+    (subs / "broken").mkdir()
+    (subs / "broken" / "answers.yaml").write_text("answers:\n  q1.count: [4640\n")
+    (subs / "empty").mkdir()
+    return subs
+
+
+def test_grade_batch_with_double(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import grader.grade as grade_module
+
+    monkeypatch.setattr(grade_module, "run_checks", _fake_run_checks)
+    subs = _write_class(tmp_path)
+    key = build_key(RUBRIC, SHA)
+    summary = grade_module.grade_batch(RUBRIC, SHA, key, subs, tmp_path / "out", quiet=True)
+    assert summary.n_students == 4 and summary.graded == 4
+    gradebook = (tmp_path / "out" / "gradebook.csv").read_text().splitlines()
+    assert gradebook[0] == "SID,Name,Email,Total,Max,q1.he_std,q1.count,q2.mean,q2.where,q2.why"
+    assert gradebook[1:] == [
+        "002,Alice,,3.5,6.5,0,1,1.5,1,0",
+        "bob,,,2,6.5,2,0,0,0,0",
+        "broken,,,0,6.5,0,0,0,0,0",
+        "empty,,,0,6.5,0,0,0,0,0",
+    ]
+    broken = json.loads((tmp_path / "out" / "feedback" / "broken.json").read_text())
+    assert "answers.yaml:3:1: not valid YAML" in broken["problems"][0]
+    assert any("empty" in problem for problem in summary.problems)
+    first = {p.name: p.read_bytes() for p in sorted((tmp_path / "out").rglob("*")) if p.is_file()}
+    # resume: nothing to redo, byte-identical outputs; a changed submission is regraded
+    again = grade_module.grade_batch(RUBRIC, SHA, key, subs, tmp_path / "out", resume=True, quiet=True)
+    assert again.resumed == 4 and again.graded == 0
+    assert {p.name: p.read_bytes() for p in sorted((tmp_path / "out").rglob("*")) if p.is_file()} == first
+    (subs / "bob" / "hw.tex").write_text("\\answer{q2.where}{after}\n")
+    third = grade_module.grade_batch(RUBRIC, SHA, key, subs, tmp_path / "out", resume=True, quiet=True)
+    assert third.resumed == 3 and third.graded == 1
+
+
+def test_grade_batch_duplicate_ids_are_kept_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import grader.grade as grade_module
+
+    monkeypatch.setattr(grade_module, "run_checks", _fake_run_checks)
+    subs = tmp_path / "subs"
+    for folder in ("a", "b"):
+        (subs / folder).mkdir(parents=True)
+        (subs / folder / "answers.yaml").write_text("student: {id: '7'}\nanswers:\n  q2.where: after\n")
+    summary = grade_module.grade_batch(RUBRIC, SHA, build_key(RUBRIC, SHA), subs, tmp_path / "out", quiet=True)
+    assert sorted(p.name for p in (tmp_path / "out" / "feedback").glob("*.json")) == ["7__a.json", "7__b.json"]
+    assert any("claimed by several folders" in problem for problem in summary.problems)
