@@ -41,11 +41,27 @@ def to_sympy(text: str) -> sympy.Expr:
     return parse_fallback(text)
 
 
+def _project_context() -> Any:
+    """A permissive ``ParseContext`` (any symbol; sigmoid/relu as functions), or ``None``."""
+    try:
+        from grader.parse.context import ParseContext
+    except ImportError:
+        return None
+    try:
+        return ParseContext(functions=frozenset({"sigmoid", "relu"}))
+    except TypeError:
+        try:
+            return ParseContext()
+        except TypeError:
+            return None
+
+
 def _project_parse(text: str) -> sympy.Expr | None:
     """``grader.parse.parse_answer(text, context)`` if available and it yields a scalar.
 
     Returns ``None`` (so the private parser is used) when the project parser is not
     importable yet, has a different calling convention, or does not return a scalar.
+    Symbols named ``pi`` and ``e`` are read as the constants, as the private parser does.
     """
     try:
         from grader import parse as project_parse
@@ -54,23 +70,17 @@ def _project_parse(text: str) -> sympy.Expr | None:
     parse_answer = getattr(project_parse, "parse_answer", None)
     if parse_answer is None:
         return None
-    context: Any = None
-    for cls_name in ("ParseContext", "Context"):
-        cls = getattr(project_parse, cls_name, None)
-        if cls is not None:
-            try:
-                context = cls()
-            except TypeError:
-                context = None
-            break
     try:
-        result = parse_answer(text, context)
+        result = parse_answer(text, _project_context())
     except Exception:  # a parser still being written must not break the references
         return None
     value = getattr(result, "value", None)
-    if isinstance(value, sympy.Expr):
-        return value
-    return None
+    if not isinstance(value, sympy.Expr):
+        return None
+    constants = {
+        s: _CONSTANTS[s.name] for s in value.free_symbols if getattr(s, "name", "") in _CONSTANTS
+    }
+    return value.xreplace(constants) if constants else value
 
 
 _TOKEN = re.compile(

@@ -118,6 +118,16 @@ def test_to_sympy_prefers_the_project_parser(monkeypatch: pytest.MonkeyPatch) ->
     )
     assert to_sympy("anything") == x + 41
 
+    # names pi and e read as the constants, as in the private parser
+    e_symbol, pi_symbol = sympy.Symbol("e", real=True), sympy.Symbol("pi", real=True)
+    monkeypatch.setattr(
+        grader.parse,
+        "parse_answer",
+        lambda text, context: Parsed(e_symbol * x + pi_symbol),
+        raising=False,
+    )
+    assert to_sympy("e*x + pi") == sympy.E * x + sympy.pi
+
     def broken(text: str, context: object) -> None:
         raise RuntimeError("not ready")
 
