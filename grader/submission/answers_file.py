@@ -30,6 +30,8 @@ import yaml
 from grader.results import Student
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_ANSWER_ITEMS = 20_000  # numbers/strings in one structured answer (stops YAML alias bombs)
+MAX_ANSWER_DEPTH = 32
 
 __all__ = ["AnswersDoc", "parse_answers_yaml", "parse_answers_json", "MAX_FILE_BYTES"]
 
@@ -178,6 +180,24 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _too_large(value: Any) -> bool:
+    """True when a structured answer exceeds the item or depth limit (shared YAML aliases
+    count each time they are used, so the walk stops early on an alias bomb)."""
+    budget = [MAX_ANSWER_ITEMS]
+
+    def walk(item: Any, depth: int) -> bool:
+        if depth > MAX_ANSWER_DEPTH:
+            return True
+        children = list(item.values()) if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            budget[0] -= 1
+            return budget[0] < 0
+        budget[0] -= 1
+        return budget[0] < 0 or any(walk(child, depth + 1) for child in children)
+
+    return walk(value, 0)
+
+
 def _from_data(data: Any, filename: str) -> AnswersDoc:
     doc = AnswersDoc()
     if data is None:
@@ -211,5 +231,11 @@ def _from_data(data: Any, filename: str) -> AnswersDoc:
         for part_id, answer in answers.items():
             if answer is None or (isinstance(answer, str) and not answer.strip()):
                 continue  # an empty template slot: the part is missing
+            if _too_large(answer):
+                doc.problems.append(
+                    f"{filename}: the answer to {part_id} is too large or too deeply nested "
+                    f"(over {MAX_ANSWER_ITEMS} items or {MAX_ANSWER_DEPTH} levels); not read"
+                )
+                continue
             doc.answers[str(part_id)] = answer
     return doc

@@ -138,6 +138,8 @@ def _read_answer(rubric: Any, part: Any, raw: Any) -> str:
         read = checker_for(part.answer.kind).read(part.answer, normalized[1], context_for(rubric, part, 0))
     except GraderError as exc:
         return f"rubric error while reading: {exc}"
+    except Exception as exc:  # noqa: BLE001 - a diagnostic view shows a checker bug, not a traceback
+        return f"internal error while reading ({type(exc).__name__}: {exc})"
     if isinstance(read, Invalid):
         pointer = read.pointer()
         return f"could not be read ({read.code}): {read.reason}" + (f"\n{pointer}" if pointer else "")

@@ -297,3 +297,13 @@ def test_extract_not_utf8_and_nested_folder(tmp_path: Path) -> None:
     out = extract(tmp_path / "s", RUBRIC)
     assert "q2.where" in out.answers
     assert any("not UTF-8" in problem for problem in out.problems)
+
+
+def test_yaml_alias_bomb_is_not_expanded() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, 9):
+        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 10) + "]")
+    text = "bomb:\n" + "\n".join("  " + line for line in lines) + "\nanswers:\n  q1: *a8\n  q2: ok\n"
+    doc = parse_answers_yaml(text)
+    assert doc.answers == {"q2": "ok"}
+    assert any("too large" in problem for problem in doc.problems)
