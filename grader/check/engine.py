@@ -1,0 +1,102 @@
+"""Check one answer of one part: read once, compare with the expected value, then mistakes.
+
+``check_part`` is the single entry point the grading pipeline calls (inside a pool
+worker). It never raises on student input; an unusable answer key (an authoring bug)
+becomes an ERROR verdict that needs a person, never a silent 0.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import zlib
+from typing import Any
+
+from grader.check.base import CheckContext, checker_for
+from grader.check.parsing import ExpectedValueError
+from grader.check.policy import apply_policy
+from grader.check.verdict import Status, Verdict
+from grader.key import KeyPart
+from grader.parse.values import Invalid
+from grader.rubric.models import Part, Rubric
+
+__all__ = ["check_part", "context_for", "is_blank", "INVALID_NOTE"]
+
+INVALID_NOTE = "this answer could not be read; it was not graded as wrong"
+
+
+def context_for(rubric: Rubric, part: Part, seed: int = 0) -> CheckContext:
+    """The CheckContext of a part: merged symbols, functions, tolerance, policy, seed."""
+    return CheckContext(
+        part_id=part.id,
+        symbols=rubric.symbols_for(part),
+        functions=rubric.functions_for(part),
+        tolerance=rubric.tolerance_for(part),
+        undecided=rubric.undecided_for(part),
+        seed=(zlib.crc32(part.id.encode("utf-8")) ^ seed) & 0xFFFFFFFF,
+    )
+
+
+def is_blank(raw: Any) -> bool:
+    """No answer: None, empty or whitespace text, an empty list or mapping."""
+    if raw is None:
+        return True
+    if isinstance(raw, str):
+        return not raw.strip()
+    if isinstance(raw, (list, tuple, dict)):
+        return len(raw) == 0
+    return False
+
+
+def _invalid_verdict(invalid: Invalid) -> Verdict:
+    pointer = invalid.pointer()
+    feedback = f"{invalid.reason}; {INVALID_NOTE}"
+    if pointer:
+        feedback += "\n" + pointer
+    evidence: dict[str, Any] = {"code": invalid.code}
+    if invalid.position is not None:
+        evidence["position"] = invalid.position
+    return Verdict(0.0, Status.INVALID, feedback, shown=invalid.text[:200], evidence=evidence)
+
+
+def _mistake_matches(verdict: Verdict) -> bool:
+    return verdict.status is Status.CORRECT
+
+
+def check_part(part: Part, key_part: KeyPart, raw: Any, ctx: CheckContext) -> Verdict:
+    """The verdict for one raw answer of ``part`` (see the module docstring)."""
+    spec = part.answer
+    if is_blank(raw):
+        return Verdict(0.0, Status.MISSING, "no answer given")
+    checker = checker_for(spec.kind)
+    if spec.kind == "manual":
+        parsed_manual = checker.read(spec, raw, ctx)
+        shown = parsed_manual.shown if not isinstance(parsed_manual, Invalid) else ""
+        return Verdict(0.0, Status.MANUAL, "left for a person to grade", shown=shown)
+    parsed = checker.read(spec, raw, ctx)
+    if isinstance(parsed, Invalid):
+        return _invalid_verdict(parsed)
+    try:
+        verdict = checker.compare(spec, key_part.expected, parsed, ctx)
+    except ExpectedValueError as exc:
+        return Verdict(0.0, Status.ERROR, "this part could not be checked (a problem with the answer key); a person will grade it", shown=parsed.shown, evidence={"error": str(exc)})
+    verdict = apply_policy(verdict, ctx.undecided)
+    if parsed.notes:
+        verdict = dataclasses.replace(verdict, evidence={**verdict.evidence, "read_notes": list(parsed.notes)})
+    if verdict.status is Status.CORRECT or not part.mistakes:
+        return verdict
+    # A mistake rule only replaces a verdict that gives less credit than the rule.
+    for rule in part.mistakes:
+        if rule.id not in key_part.mistakes:
+            continue
+        try:
+            attempt = apply_policy(checker.compare(spec, key_part.mistakes[rule.id], parsed, ctx), ctx.undecided)
+        except ExpectedValueError as exc:
+            return Verdict(0.0, Status.ERROR, "a mistake rule of this part could not be checked; a person will grade it", shown=parsed.shown, evidence={"error": str(exc), "rule": rule.id})
+        if not _mistake_matches(attempt):
+            continue
+        if rule.score < verdict.score:
+            continue
+        status = Status.PARTIAL if rule.score > 0 else Status.WRONG
+        evidence = {**verdict.evidence, "rule": rule.id, "original_feedback": verdict.feedback}
+        return Verdict(rule.score, status, rule.feedback, shown=verdict.shown, rule=rule.id, note=rule.note or rule.id, evidence=evidence)
+    return verdict
