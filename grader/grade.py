@@ -191,12 +191,39 @@ def _check_task(task: CheckTask) -> Verdict:
 
 
 def _on_timeout(task: CheckTask, reason: str) -> Verdict:
+    """The verdict of a check the pool had to stop: out of budget, or the checker failed."""
+    if reason.startswith("the checker"):  # "the checker failed: ..." / "the checker crashed"
+        return Verdict(
+            score=0.0,
+            status=Status.ERROR,
+            feedback="The checker failed on this answer (an internal error, not your fault); a person will look at it.",
+            evidence={"reason": str(reason)},
+        )
     return Verdict(
         score=0.0,
         status=Status.TIMEOUT,
-        feedback="Checking this answer ran out of its time or memory budget; a person will look at it.",
+        feedback=f"Checking this answer ran out of its budget ({reason}); a person will look at it.",
         evidence={"reason": str(reason)},
     )
+
+
+def warm_up(rubric: Rubric, key: AnswerKey, seed: int = 0) -> None:
+    """Load the engine, checkers and parsers in this process before workers are forked,
+    by reading each part's own expected value (rubric text, trusted). Best effort."""
+    _init_worker(rubric, key, seed)
+    from grader.check.base import checker_for
+
+    seen: set[str] = set()
+    for part in rubric.parts():
+        kind = part.answer.kind
+        expected = key.parts[part.id].expected if part.id in key.parts else None
+        if kind in seen or not isinstance(expected, str):
+            continue
+        seen.add(kind)
+        try:
+            checker_for(kind).read(part.answer, expected, _WORKER["contexts"][part.id])
+        except Exception:  # noqa: BLE001, S110 - warming up only; real checks run isolated
+            pass
 
 
 def run_checks(
@@ -406,6 +433,8 @@ def grade_batch(
             todo.append(student)
     resumed = len(graded)
 
+    if todo:
+        warm_up(rubric, key, seed)
     cache: dict[CheckKey, Verdict] = {}
     chunks = [todo[i : i + max(1, chunk_size)] for i in range(0, len(todo), max(1, chunk_size))]
     all_checks = plan_checks(rubric, (s.extraction for s in todo))
