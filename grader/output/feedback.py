@@ -45,7 +45,8 @@ def file_stem(student_id: str) -> str:
 
 
 def feedback_json(graded: Graded) -> str:
-    return dumps_json(graded.to_json())
+    """One line of sorted JSON (compact: a class has thousands of these; the .md is for reading)."""
+    return dumps_json(graded.to_json(), compact=True)
 
 
 def graded_from_json(data: dict[str, Any], stem: str = "") -> Graded:

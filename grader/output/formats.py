@@ -34,6 +34,10 @@ def json_safe(value: Any) -> Any:
     return str(value)
 
 
-def dumps_json(data: Any) -> str:
-    """Sorted keys, 2-space indent, no NaN, trailing newline."""
-    return json.dumps(json_safe(data), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+def dumps_json(data: Any, *, compact: bool = False) -> str:
+    """Sorted keys, no NaN, trailing newline; 2-space indent unless ``compact`` (one line,
+    about ten times faster: the C encoder does not indent)."""
+    safe = json_safe(data)
+    if compact:
+        return json.dumps(safe, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False) + "\n"
+    return json.dumps(safe, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
