@@ -16,6 +16,7 @@ changes nothing but the time taken. Grading never imports torch.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import time
@@ -157,6 +158,23 @@ def unreadable(folder: Path, reason: str) -> Extraction:
         student=Student(id=folder.name, folder=folder.name),
         problems=[f"the submission could not be read: {reason}"],
     )
+
+
+def group_members(extraction: Extraction, submitters: list[Student]) -> list[Extraction]:
+    """Copies of a group submission's extraction for its other submitters (Gradescope
+    groups: every member gets the same grades and a gradebook row of their own)."""
+    student = extraction.student
+    if len(submitters) < 2 or student is None or student.id != submitters[0].id:
+        return []
+    return [
+        dataclasses.replace(
+            extraction,
+            student=Student(id=member.id, name=member.name, email=member.email, folder=student.folder),
+            problems=list(extraction.problems),
+            notes=list(extraction.notes),
+        )
+        for member in submitters[1:]
+    ]
 
 
 def submission_folders(submissions_dir: str | Path) -> list[Path]:
@@ -417,6 +435,7 @@ def grade_batch(
         if not extraction.answers and not extraction.wrong_assignment:
             batch_problems.append(f"{folder.name}: no answers found ({'; '.join(extraction.problems) or 'empty'})")
         extractions.append(extraction)
+        extractions.extend(group_members(extraction, metadata.get(folder.name, [])))
     students = _assign_stems(extractions, batch_problems)
 
     graded: dict[str, Graded] = {}

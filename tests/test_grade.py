@@ -4,6 +4,12 @@ workers-independence, resume after a SIGKILL, no torch, and the click commands."
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -197,3 +203,139 @@ def test_grade_batch_duplicate_ids_are_kept_apart(tmp_path: Path, monkeypatch: p
     summary = grade_module.grade_batch(RUBRIC, SHA, build_key(RUBRIC, SHA), subs, tmp_path / "out", quiet=True)
     assert sorted(p.name for p in (tmp_path / "out" / "feedback").glob("*.json")) == ["7__a.json", "7__b.json"]
     assert any("claimed by several folders" in problem for problem in summary.problems)
+
+
+# --------------------------------------------------------------------------- the real engine and pool
+
+
+def _real() -> None:
+    pytest.importorskip("grader.check.pool")
+    pytest.importorskip("grader.check.engine")
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _key_file(tmp_path: Path) -> Path:
+    path = tmp_path / "mini.key.json"
+    path.write_text(build_key(RUBRIC, SHA).dumps())
+    return path
+
+
+def test_real_batch_is_identical_for_1_and_2_workers(tmp_path: Path) -> None:
+    _real()
+    from grader.grade import grade_batch
+
+    subs = _write_class(tmp_path)
+    key = build_key(RUBRIC, SHA)
+    one = grade_batch(RUBRIC, SHA, key, subs, tmp_path / "w1", workers=1, quiet=True)
+    two = grade_batch(RUBRIC, SHA, key, subs, tmp_path / "w2", workers=2, quiet=True)
+    assert _tree(tmp_path / "w1") == _tree(tmp_path / "w2")
+    assert one.dumps() == two.dumps()
+    alice = json.loads((tmp_path / "w1" / "feedback" / "002.json").read_text())
+    statuses = {part["part_id"]: part["status"] for part in alice["parts"]}
+    assert statuses == {"q1.he_std": "missing", "q1.count": "correct", "q2.mean": "correct",
+                        "q2.where": "correct", "q2.why": "missing"}
+    bob = json.loads((tmp_path / "w1" / "feedback" / "bob.json").read_text())
+    assert bob["parts"][0]["status"] == "correct" and bob["parts"][3]["status"] == "wrong"
+
+
+def test_grading_with_a_key_never_imports_torch(tmp_path: Path) -> None:
+    _real()
+    subs = _write_class(tmp_path)
+    key = _key_file(tmp_path)
+    script = (
+        "import sys\n"
+        "from grader.submission.commands import grade_command\n"
+        f"try:\n    grade_command([{str(MINI)!r}, {str(subs)!r}, '-o', {str(tmp_path / 'out')!r}, '--key', {str(key)!r}, '--quiet'])\n"
+        "except SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
+        "assert 'torch' not in sys.modules, 'torch was imported'\n"
+        "assert 'reference' not in sys.modules\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("ok")
+
+
+def _grade_cmd(subs: Path, out: Path, key: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "grader.cli", "grade", str(MINI), str(subs), "-o", str(out), "--key", str(key),
+            "--quiet", *extra]
+
+
+def test_resume_after_sigkill_gives_identical_outputs(tmp_path: Path) -> None:
+    _real()
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from make_class import make_class
+
+    subs = make_class(MINI, tmp_path / "class", 1500, seed=3)
+    key = _key_file(tmp_path)
+    reference = subprocess.run(_grade_cmd(subs, tmp_path / "ref", key), capture_output=True, text=True, cwd=REPO, timeout=600)
+    assert reference.returncode == 0, reference.stderr
+
+    out = tmp_path / "killed"
+    process = subprocess.Popen(_grade_cmd(subs, out, key, "--chunk-size", "25"), cwd=REPO, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and not any((out / "feedback").glob("*.json")):
+        time.sleep(0.01)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not (out / "gradebook.csv").exists(), "the run finished before it could be killed"
+    done = len(list((out / "feedback").glob("*.json")))
+    assert 0 < done < 1500
+
+    resumed = subprocess.run(_grade_cmd(subs, out, key, "--resume"), capture_output=True, text=True, cwd=REPO, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "resumed" in resumed.stdout
+    assert _tree(out) == _tree(tmp_path / "ref")
+
+
+def test_grade_command_rubric_folder(tmp_path: Path) -> None:
+    _real()
+    rubrics = tmp_path / "rubrics"
+    rubrics.mkdir()
+    shutil.copy(MINI, rubrics / "mini.yaml")
+    (rubrics / "mini.key.json").write_text(build_key(RUBRIC, SHA).dumps())
+    other = MINI.read_text().replace("id: mini-hw", "id: other-hw")
+    (rubrics / "other.yaml").write_text(other)
+    subs = tmp_path / "subs"
+    shutil.copytree(_write_class(tmp_path / "c"), subs / "mini-hw")
+    result = CliRunner().invoke(grade_command, [str(rubrics), str(subs), "-o", str(tmp_path / "results")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "results" / "mini-hw" / "gradebook.csv").is_file()
+    assert "skipped other.yaml" in result.output and "mini-hw: 4 students" in result.output
+    (rubrics / "broken.yaml").write_text("assignment: [\n")
+    result = CliRunner().invoke(grade_command, [str(rubrics), str(subs), "-o", str(tmp_path / "results"), "--quiet"])
+    assert result.exit_code == 1
+    assert "broken.yaml" in result.output
+
+
+def test_grade_command_stale_key_exit_1(tmp_path: Path) -> None:
+    key = tmp_path / "stale.key.json"
+    key.write_text(build_key(RUBRIC, "0" * 64).dumps())
+    subs = _write_class(tmp_path)
+    result = CliRunner().invoke(grade_command, [str(MINI), str(subs), "--key", str(key), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "another version of the rubric" in result.output
+
+
+def test_grade_batch_gradescope_export_with_group(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import grader.grade as grade_module
+
+    monkeypatch.setattr(grade_module, "run_checks", _fake_run_checks)
+    export = tmp_path / "export"
+    for folder in ("submission_1", "submission_2"):
+        (export / folder).mkdir(parents=True)
+        (export / folder / "answers.yaml").write_text("answers:\n  q2.where: after\n")
+    (export / "submission_metadata.yml").write_text(
+        ":submission_1:\n  :submitters:\n  - :name: Ada\n    :sid: '11'\n    :email: ada@x.org\n"
+        ":submission_2:\n  :submitters:\n  - :name: Bob\n    :sid: '22'\n    :email: bob@x.org\n"
+        "  - :name: Cy\n    :sid: '33'\n    :email: cy@x.org\n"
+    )
+    grade_module.grade_batch(RUBRIC, SHA, build_key(RUBRIC, SHA), export, tmp_path / "out", quiet=True)
+    rows = (tmp_path / "out" / "gradebook.csv").read_text().splitlines()[1:]
+    assert [row.split(",")[:4] for row in rows] == [
+        ["11", "Ada", "ada@x.org", "1"], ["22", "Bob", "bob@x.org", "1"], ["33", "Cy", "cy@x.org", "1"]
+    ]
