@@ -1,0 +1,143 @@
+"""The autograder zip: layout, determinism, the hand-written wheel, samples, requirements (fast)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+import grader
+from grader.errors import GraderError
+from grader.gradescope.build import build_autograder, default_requirements_path, unpack
+from grader.gradescope.samples import correct_answers
+from grader.gradescope.wheel import ZIP_DATE, wheel_name
+from grader.rubric.load import load_rubric
+
+from .helpers import write_small_rubric
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("build")
+    rubric_path, _ = write_small_rubric(folder / "in")
+    report = build_autograder(rubric_path, folder / "autograder.zip")
+    assert report.size == (folder / "autograder.zip").stat().st_size
+    return rubric_path, folder / "autograder.zip"
+
+
+def test_zip_layout(built):
+    _, zip_path = built
+    with zipfile.ZipFile(zip_path) as archive:
+        names = archive.namelist()
+        infos = {info.filename: info for info in archive.infolist()}
+    assert names == sorted(names)
+    assert {"setup.sh", "run_autograder", "key.json", "rubric.yaml", "runtime-requirements.txt",
+            "samples/correct/answers.json", "samples/blank/answers.yaml", "build-info.json",
+            f"wheel/{wheel_name(grader.__version__)}"} <= set(names)
+    assert all("/" not in name for name in ("setup.sh", "run_autograder") if name in names)  # at the root
+    assert not any(name.startswith(("grader/", "reference/", "tests/")) for name in names)
+    for name in ("setup.sh", "run_autograder"):
+        assert (infos[name].external_attr >> 16) & 0o111, f"{name} is not executable"
+    assert all(info.date_time == ZIP_DATE for info in infos.values())
+
+
+def test_zip_is_deterministic(built, tmp_path):
+    rubric_path, zip_path = built
+    again = tmp_path / "again.zip"
+    build_autograder(rubric_path, again)
+    assert again.read_bytes() == zip_path.read_bytes()
+
+
+def test_wheel_is_grader_only(built):
+    _, zip_path = built
+    with zipfile.ZipFile(zip_path) as archive:
+        wheel = archive.read(f"wheel/{wheel_name(grader.__version__)}")
+    with zipfile.ZipFile(io.BytesIO(wheel)) as inner:
+        names = inner.namelist()
+        dist = f"grader-{grader.__version__}.dist-info"
+        entry_points = inner.read(f"{dist}/entry_points.txt").decode()
+        record = inner.read(f"{dist}/RECORD").decode()
+        metadata = inner.read(f"{dist}/METADATA").decode()
+    assert "grader/cli.py" in names and "grader/gradescope/files/setup.sh" in names and "grader/py.typed" in names
+    assert not any(name.startswith(("reference/", "tests/")) or "__pycache__" in name or name.endswith(".pyc") for name in names)
+    assert "grader = grader.cli:run" in entry_points
+    assert set(names) == {line.split(",")[0] for line in record.splitlines()}
+    requires = [line for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
+    assert requires and not any("torch" in line for line in requires)
+
+
+def test_key_and_rubric_match(built):
+    rubric_path, zip_path = built
+    with zipfile.ZipFile(zip_path) as archive:
+        key = json.loads(archive.read("key.json"))
+        info = json.loads(archive.read("build-info.json"))
+        assert archive.read("rubric.yaml") == rubric_path.read_bytes()
+    _, sha = load_rubric(rubric_path)
+    assert key["rubric_sha256"] == sha == info["rubric_sha256"]
+    assert info["assignment"] == "gs-small" and info["sampled_parts"] == ["q1.a", "q1.b"]
+
+
+def test_samples(built):
+    rubric_path, zip_path = built
+    rubric, _ = load_rubric(rubric_path)
+    assert correct_answers(rubric) == {"q1.a": "3/4", "q1.b": 6}  # first score-1 test; untested parts left out
+    with zipfile.ZipFile(zip_path) as archive:
+        correct = json.loads(archive.read("samples/correct/answers.json"))
+        blank = yaml.safe_load(archive.read("samples/blank/answers.yaml"))
+    assert correct["assignment"] == "gs-small" and correct["answers"] == {"q1.a": "3/4", "q1.b": 6}
+    assert set(blank["answers"]) == {"q1.a", "q1.b", "q1.c", "q2.a"}
+    assert all(not value for value in blank["answers"].values())
+
+
+def test_unpack_lays_out_like_gradescope(built, tmp_path):
+    _, zip_path = built
+    root = unpack(zip_path, tmp_path / "autograder")
+    assert (root / "source" / "setup.sh").is_file() and (root / "run_autograder").is_file()
+    assert (root / "run_autograder").stat().st_mode & stat.S_IXUSR
+
+
+def test_runtime_requirements_are_pinned_without_torch():
+    path = default_requirements_path()
+    assert path == REPO / "runtime-requirements.txt"
+    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+    names = {re.split(r"[=;<> ]", line)[0].lower().replace("_", "-") for line in lines}
+    assert names == {"sympy", "mpmath", "numpy", "pydantic", "pydantic-core", "annotated-types", "typing-extensions",
+                     "typing-inspection", "click", "pyyaml", "lark"}
+    assert all("==" in line for line in lines)
+    numpy = [line for line in lines if line.startswith("numpy")]
+    assert any('python_version < "3.11"' in line for line in numpy) and any('python_version >= "3.11"' in line for line in numpy)
+    constraints = (REPO / "constraints.txt").read_text(encoding="utf-8")
+    for line in lines:  # the Python >= 3.11 versions are the constraints.txt ones
+        if 'python_version < "3.11"' in line:
+            continue
+        name, version = line.split(";")[0].strip().split("==")
+        pinned = re.search(rf"^{re.escape(name)}==(\S+)", constraints.replace("_", "-"), re.MULTILINE | re.IGNORECASE)
+        if pinned:
+            assert pinned.group(1) == version, name
+
+
+def test_requirements_with_torch_are_refused(tmp_path):
+    rubric_path, _ = write_small_rubric(tmp_path / "in")
+    bad = tmp_path / "req.txt"
+    bad.write_text("sympy==1.14.0\ntorch==2.13.0\n", encoding="utf-8")
+    with pytest.raises(GraderError, match="torch"):
+        build_autograder(rubric_path, tmp_path / "x.zip", requirements=bad)
+
+
+def test_setup_script_contract():
+    text = (REPO / "grader" / "gradescope" / "files" / "setup.sh").read_text(encoding="utf-8")
+    assert "set -euo pipefail" in text
+    assert 'AUTOGRADER_ROOT="${AUTOGRADER_ROOT:-/autograder}"' in text
+    assert "GRADER_SKIP_APT" in text and "GRADER_PYTHON" in text and "-m venv" in text
+    assert "gradescope selfcheck" in text
+    runner = (REPO / "grader" / "gradescope" / "files" / "run_autograder").read_text(encoding="utf-8")
+    assert runner.startswith("#!/usr/bin/env bash") and runner.rstrip().endswith("exit 0")
+    assert "gradescope run --root" in runner

@@ -1,0 +1,170 @@
+"""``grader gradescope run`` in-process: placeholder first, atomic replace, failures (fast)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import grader.gradescope.run as run_module
+from grader.gradescope.run import Paths, RunBudget, budget_from_env, run_autograder
+
+from .helpers import validate, write_small_rubric
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A /autograder-like tree with the small rubric and its key, and an empty submission."""
+    write_small_rubric(tmp_path / "source")
+    (tmp_path / "submission").mkdir()
+    return tmp_path
+
+
+def _results(root: Path) -> dict:
+    return json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+
+
+def test_placeholder_is_written_first_then_replaced(root, monkeypatch):
+    seen: dict = {}
+
+    def fake_grade(paths, budget, started, out, state):
+        seen["during"] = json.loads(paths.results.read_text(encoding="utf-8"))
+        return {"score": 1.0, "tests": []}
+
+    monkeypatch.setattr(run_module, "_grade", fake_grade)
+    payload = run_autograder(root, out=io.StringIO())
+    validate(seen["during"])
+    assert seen["during"]["score"] == 0 and "did not finish" in seen["during"]["output"]
+    assert payload["score"] == 1.0 and _results(root)["score"] == 1.0
+    leftovers = [p.name for p in (root / "results").iterdir() if p.name != "results.json"]
+    assert leftovers == []  # the temp file was renamed over results.json
+
+
+def test_an_exception_midway_gives_a_needs_review_result(root, monkeypatch):
+    def crash(paths, budget, started, out, state):
+        from grader.rubric.load import load_rubric
+
+        state["rubric"], state["sha"] = load_rubric(paths.rubric)
+        raise RuntimeError("boom in the middle")
+
+    monkeypatch.setattr(run_module, "_grade", crash)
+    log = io.StringIO()
+    doc = run_autograder(root, out=log)
+    validate(doc)
+    assert doc == _results(root)
+    assert doc["score"] == 0 and "needs manual review" in doc["output"]
+    assert [t["number"] for t in doc["tests"]] == ["0", "q1.a", "q1.b", "q1.c", "q2.a"]
+    assert all("manual review" in t["output"] for t in doc["tests"])
+    assert "RuntimeError: boom in the middle" in doc["extra_data"]["error"]
+    assert "Traceback" in log.getvalue()  # for staff, in /autograder/results/stdout
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "other_rubric", "missing"])
+def test_a_corrupt_key_gives_a_needs_review_result(root, damage):
+    key = root / "source" / "key.json"
+    text = key.read_text(encoding="utf-8")
+    if damage == "garbage":
+        key.write_bytes(b"\x00\xffnot json at all")
+    elif damage == "truncated":
+        key.write_text(text[: len(text) // 2], encoding="utf-8")
+    elif damage == "other_rubric":
+        data = json.loads(text)
+        data["rubric_sha256"] = "0" * 64
+        key.write_text(json.dumps(data), encoding="utf-8")
+    else:
+        key.unlink()
+    doc = run_autograder(root, out=io.StringIO())
+    validate(doc)
+    assert doc["score"] == 0 and doc["extra_data"]["needs_review"] is True
+    assert len(doc["tests"]) == 5  # the rubric still loads: one test per part
+    assert doc["extra_data"]["error"]
+
+
+def test_a_missing_rubric_still_gives_a_valid_result(tmp_path):
+    doc = run_autograder(tmp_path, out=io.StringIO())
+    validate(doc)
+    assert doc["score"] == 0 and "needs manual review" in doc["output"]
+    assert len(doc["tests"]) == 1
+
+
+def test_keyboard_interrupt_still_writes_then_reraises(root, monkeypatch):
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_module, "_grade", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_autograder(root, out=io.StringIO())
+    validate(_results(root))
+    assert "manual review" in _results(root)["output"]
+
+
+def test_budget_shrinks_with_many_answers_but_not_below_the_floor():
+    budget = RunBudget(seconds=10, total_seconds=360, min_seconds=2)
+    assert budget.per_answer(0) == 10 and budget.per_answer(10) == 10
+    assert budget.per_answer(72) == 5
+    assert budget.per_answer(10_000) == 2
+
+
+def test_budget_from_env():
+    assert budget_from_env({}) == RunBudget()
+    got = budget_from_env({"GRADER_CHECK_SECONDS": "3", "GRADER_CHECK_MEMORY_MB": "256", "GRADER_TOTAL_SECONDS": "bad"})
+    assert got.seconds == 3 and got.memory_mb == 256 and got.total_seconds == RunBudget().total_seconds
+    assert budget_from_env({"GRADER_CHECK_SECONDS": "-1"}).seconds == RunBudget().seconds
+
+
+def test_paths_layout(tmp_path):
+    paths = Paths(tmp_path)
+    assert paths.rubric == tmp_path / "source" / "rubric.yaml"
+    assert paths.key == tmp_path / "source" / "key.json"
+    assert paths.results == tmp_path / "results" / "results.json"
+    assert paths.metadata == tmp_path / "submission_metadata.json"
+
+
+# A meta-path finder that makes `import torch` fail loudly, then the real CLI.
+_NO_TORCH = textwrap.dedent(
+    """
+    import sys
+
+    class Blocker:
+        def find_spec(self, name, path=None, target=None):
+            if name == "torch" or name.startswith("torch.") or name == "reference" or name.startswith("reference."):
+                raise ImportError("blocked import of " + name)
+            return None
+
+    sys.meta_path.insert(0, Blocker())
+    from grader.cli import main
+    try:
+        main(["gradescope", "run", "--root", sys.argv[1]])
+    except SystemExit:
+        pass
+    bad = sorted(m for m in sys.modules if m == "torch" or m.startswith(("torch.", "reference")))
+    print("IMPORTED:" + ",".join(bad))
+    """
+)
+
+
+def test_run_never_imports_torch(root):
+    (root / "submission" / "answers.yaml").write_text("answers:\n  q1.a: 3/4\n  q1.b: 6)\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(run_module.__file__).resolve().parents[2])}
+    done = subprocess.run([sys.executable, "-c", _NO_TORCH, str(root)], capture_output=True, text=True, timeout=120, env=env)
+    assert "IMPORTED:\n" in done.stdout, done.stdout + done.stderr
+    assert "blocked import" not in done.stdout + done.stderr
+    doc = _results(root)
+    validate(doc)
+    assert "error" not in doc["extra_data"], doc["extra_data"]
+
+
+def test_unreadable_submission_folder_is_the_students_problem(root):
+    shutil.rmtree(root / "submission")
+    doc = run_autograder(root, out=io.StringIO())
+    validate(doc)
+    assert doc["score"] == 0
+    assert "error" not in doc["extra_data"]  # graded (0 with the reason), not an internal failure
+    assert doc["tests"][0]["status"] == "failed"
