@@ -27,7 +27,7 @@ class CheckContext:
     part_id: str = ""
     symbols: dict[str, SymbolSpec] = field(default_factory=dict)
     functions: dict[str, FunctionSpec] = field(default_factory=dict)
-    tolerance: Tolerance = field(default_factory=Tolerance)
+    tolerance: Tolerance = field(default_factory=lambda: Tolerance.model_validate({}))
     undecided: UndecidedPolicy = UndecidedPolicy.manual_review
     seed: int = 0  # random probing is seeded per part for deterministic results
     step_seconds: float = 2.0  # soft budget of one symbolic step (simplify, ...)

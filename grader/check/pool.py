@@ -21,6 +21,7 @@ everything in this process, with no isolation (for debugging only).
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing
 import os
 import signal
@@ -88,6 +89,7 @@ def _worker_main(
 ) -> None:
     """Loop of one worker: receive (index, task), send (kind, index, payload)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor handles interrupts
+    faulthandler.disable()  # a crash is reported by the supervisor, not dumped to stderr
     if initializer is not None:
         initializer(*initargs)
     _limit_memory(memory_mb)

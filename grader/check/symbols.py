@@ -28,6 +28,7 @@ from grader.parse.values import Invalid
 from grader.rubric.models import Domain, SymbolSpec
 
 __all__ = [
+    "domain_spec",
     "Sampler",
     "apply_functions",
     "defined_functions",
@@ -40,6 +41,11 @@ __all__ = [
 Sampler = Callable[[random.Random], float]
 
 INTEGER_VALUES = tuple(range(1, 13))
+
+
+def domain_spec(domain: Domain) -> SymbolSpec:
+    """A SymbolSpec with only a domain."""
+    return SymbolSpec.model_validate({"domain": domain.value})
 
 
 def _log_uniform(rng: random.Random, low: float = 0.1, high: float = 10.0) -> float:
@@ -72,14 +78,14 @@ def spec_for(symbol: sympy.Symbol, ctx: CheckContext) -> SymbolSpec:
         if symbol.name in candidate.aliases or symbol.name == name:
             return candidate
     if symbol.is_integer and symbol.is_positive:
-        return SymbolSpec(domain=Domain.positive_integer)
+        return domain_spec(Domain.positive_integer)
     if symbol.is_integer:
-        return SymbolSpec(domain=Domain.integer)
+        return domain_spec(Domain.integer)
     if symbol.is_positive or symbol.is_nonnegative:
-        return SymbolSpec(domain=Domain.positive)
+        return domain_spec(Domain.positive)
     if symbol.is_nonzero and symbol.is_real:
-        return SymbolSpec(domain=Domain.nonzero)
-    return SymbolSpec(domain=Domain.real)
+        return domain_spec(Domain.nonzero)
+    return domain_spec(Domain.real)
 
 
 def sampler_for(symbol: sympy.Symbol, ctx: CheckContext) -> Sampler:
@@ -105,7 +111,7 @@ def defined_functions(ctx: CheckContext) -> FunctionDefs:
     for name, spec in ctx.functions.items():
         if spec.definition is None:
             continue
-        extra = {arg: SymbolSpec(domain=Domain.real) for arg in spec.args}
+        extra = {arg: domain_spec(Domain.real) for arg in spec.args}
         parsed = parse_expected(spec.definition, ctx, allow_equation=False, extra_symbols=extra)
         if isinstance(parsed, Invalid):
             raise ExpectedValueError(ctx.part_id, f"function {name}: cannot read definition: {parsed.reason}")

@@ -23,7 +23,7 @@ from grader.check.equivalence import compare_expressions
 from grader.check.numeric import EvaluationError, compile_numeric
 from grader.check.parsing import ExpectedValueError, parse_context, parse_expected, parse_student
 from grader.check.policy import apply_policy
-from grader.check.symbols import sampler_for
+from grader.check.symbols import domain_spec, sampler_for
 from grader.check.timing import StepTimeout, step_allowed, time_limit
 from grader.check.verdict import Status, Verdict
 from grader.parse.values import EquationValue, Invalid, Parsed, TupleValue
@@ -37,7 +37,9 @@ INEQUALITY_POINTS = 12
 
 def split_pairs(text: str) -> list[str]:
     """Split at top-level commas, semicolons, new lines and the word 'and'."""
-    pieces, depth, current = [], 0, []
+    pieces: list[str] = []
+    current: list[str] = []
+    depth = 0
     index = 0
     while index < len(text):
         char = text[index]
@@ -72,7 +74,7 @@ def split_relation(text: str) -> tuple[str, str, str] | None:
 
 
 def _variable_specs(spec: Any, ctx: CheckContext) -> dict[str, SymbolSpec]:
-    return {name: ctx.symbols.get(name, SymbolSpec(domain=Domain.real)) for name in spec.variables}
+    return {name: ctx.symbols.get(name, domain_spec(Domain.real)) for name in spec.variables}
 
 
 def _assignment_target(lhs: Any, variables: tuple[str, ...]) -> tuple[str, int] | None:

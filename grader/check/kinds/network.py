@@ -13,6 +13,7 @@ answered right (``spec.partial_credit``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,7 @@ from grader.parse.values import Invalid, Parsed
 
 __all__ = ["NetworkChecker", "Layer", "run_network"]
 
-ACTIVATIONS = {
+ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "step": lambda z: (z >= 0).astype(float),
     "heaviside": lambda z: (z >= 0).astype(float),
     "sign": np.sign,

@@ -51,15 +51,15 @@ def _read_items(raw: Any, ctx: CheckContext, element: str) -> Parsed | Invalid:
         return Parsed(value=TupleValue(items=tuple(items)), text=raw, shown=parsed.shown, notes=parsed.notes)
     if not isinstance(raw, (list, tuple)):
         raw = [raw]
-    items = []
-    shown = []
+    values: list[Any] = []
+    shown: list[str] = []
     for index, item in enumerate(raw):
         read = read_number(item, ctx) if element == "number" else read_expression(item, ctx)
         if isinstance(read, Invalid):
             return Invalid(f"item {index + 1}: {read.reason}", code=read.code, position=read.position, text=read.text)
-        items.append(read.value)
+        values.append(read.value)
         shown.append(read.shown)
-    return Parsed(value=TupleValue(items=tuple(items)), text=str(raw), shown="(" + ", ".join(shown) + ")")
+    return Parsed(value=TupleValue(items=tuple(values)), text=str(raw), shown="(" + ", ".join(shown) + ")")
 
 
 def _expected_items(expected: Any, ctx: CheckContext) -> list[Any]:

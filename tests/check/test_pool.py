@@ -1,0 +1,92 @@
+"""The supervised pool: budgets are enforced from outside; results in input order."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from grader.check.pool import Budget, run_tasks
+
+
+def work(task):
+    if task == "sleep":
+        time.sleep(600)
+    if task == "memory":
+        block = bytearray(10 * 1024**3)  # 10 GB
+        return len(block)
+    if task == "exit":
+        os._exit(3)
+    if task == "segfault":
+        import ctypes
+
+        ctypes.string_at(0)
+    if task == "raise":
+        raise ValueError("boom")
+    return task * 2
+
+
+def failed(task, reason: str) -> str:
+    return f"failed: {reason}"
+
+
+def test_sleeping_task_is_killed_and_the_next_one_runs() -> None:
+    start = time.monotonic()
+    results = run_tasks(work, [1, "sleep", 2], workers=1, budget=Budget(seconds=0.5), on_timeout=failed)
+    assert results == [2, "failed: time limit of 0.5 s exceeded", 4]
+    assert time.monotonic() - start < 10
+
+
+def test_memory_hog_gets_memory_reason() -> None:
+    results = run_tasks(work, ["memory", 3], workers=1, budget=Budget(seconds=20, memory_mb=512), on_timeout=failed)
+    assert results == ["failed: memory limit exceeded", 6]
+
+
+@pytest.mark.parametrize("task", ["exit", "segfault"])
+def test_crash_recovery(task: str) -> None:
+    results = run_tasks(work, [1, task, 2, 3], workers=1, budget=Budget(seconds=10), on_timeout=failed)
+    assert results == [2, "failed: the checker crashed", 4, 6]
+
+
+def test_exception_is_reported_not_raised() -> None:
+    assert run_tasks(work, ["raise", 1], workers=1, on_timeout=failed) == ["failed: the checker failed: ValueError: boom", 2]
+
+
+def test_results_do_not_depend_on_workers() -> None:
+    tasks = [1, "sleep", 2, "raise", 3, "exit", 4, 5, 6]
+    budget = Budget(seconds=0.5)
+    one = run_tasks(work, tasks, workers=1, budget=budget, on_timeout=failed)
+    two = run_tasks(work, tasks, workers=2, budget=budget, on_timeout=failed)
+    assert one == two
+    assert one[0] == 2 and one[-1] == 12
+
+
+def test_in_process_mode_and_progress() -> None:
+    seen: list[int] = []
+    assert run_tasks(work, [1, 2, "raise"], workers=0, on_timeout=failed, progress=seen.append) == [2, 4, "failed: the checker failed: ValueError: boom"]
+    assert seen == [1, 2, 3]
+
+
+_STATE: dict[str, int] = {}
+
+
+def _init(value: int) -> None:
+    _STATE["offset"] = value
+
+
+def _with_state(task: int) -> int:
+    return task + _STATE["offset"]
+
+
+def test_initializer_runs_in_every_worker() -> None:
+    assert run_tasks(_with_state, list(range(10)), workers=2, on_timeout=failed, initializer=_init, initargs=(100,)) == list(range(100, 110))
+
+
+def test_dispatch_overhead_is_small() -> None:
+    tasks = list(range(1000))
+    run_tasks(work, tasks[:10], workers=1, on_timeout=failed)
+    start = time.perf_counter()
+    run_tasks(work, tasks, workers=1, on_timeout=failed)
+    per_task = (time.perf_counter() - start) / len(tasks)
+    assert per_task < 0.002, f"{per_task * 1e3:.3f} ms per task"
