@@ -1,0 +1,161 @@
+"""``parse_answer`` and ``parse_number``: untrusted text in, ``Parsed`` or ``Invalid`` out.
+
+Order of work (cheapest first): type and length checks, Unicode clean-up, bracket
+nesting depth, then tokenizing/parsing (node and element counts checked on the fly),
+then building sympy values (numeric limits checked before each construction). Nothing
+is ever evaluated as code: there is no eval/exec/sympify on the text.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sympy
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+from grader.parse.build import Builder, number_from_literal
+from grader.parse.context import DEFAULT_CONTEXT, Limits, ParseContext, ParseFailure
+from grader.parse.normalize import normalize, original_offset
+from grader.parse.parser import Parser
+from grader.parse.printer import to_text
+from grader.parse.values import Invalid, Parsed, ParseResult
+
+_THOUSANDS = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+(?:\.\d+)?)")
+_PLAIN_NUMBER = re.compile(r"\s*([+-]?)((?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?)\s*")
+_BRACKETS = re.compile(r"[()\[\]{}]")
+_LATEX_HINT = re.compile(r"\\|\^\{|_\{|\$")
+
+
+def parse_answer(text: str, context: ParseContext | None = None) -> ParseResult:
+    """Read an answer (plain math or LaTeX, detected automatically); never raises."""
+    context = context or DEFAULT_CONTEXT
+    try:
+        return _parse(text, context)
+    except RecursionError:
+        return Invalid("the answer is nested too deeply", "too_deep", None, _safe_text(text))
+    except Exception as exc:  # a bug, not the student's fault: report, never crash
+        return Invalid(
+            f"internal error while reading the answer ({type(exc).__name__})",
+            "internal",
+            None,
+            _safe_text(text),
+        )
+
+
+def parse_number(text: str, context: ParseContext | None = None) -> ParseResult:
+    """Read an answer that must be one real number (``4.18 \\times 10^{8}``, ``25%``)."""
+    context = context or DEFAULT_CONTEXT
+    try:
+        fast = _fast_number(text, context.limits)
+        if fast is not None:
+            return fast
+    except ParseFailure as failure:
+        return Invalid(failure.reason, failure.code, failure.position, text)
+    except Exception as exc:
+        return Invalid(f"internal error while reading the answer ({type(exc).__name__})", "internal", None, _safe_text(text))
+    result = parse_answer(text, context)
+    if isinstance(result, Invalid):
+        return result
+    value = result.value
+    if not isinstance(value, sympy.Expr) or isinstance(value, MatrixExpr):
+        return Invalid("expected a single number", "not_a_number", None, text)
+    try:
+        if value.free_symbols:
+            names = ", ".join(sorted(str(symbol) for symbol in value.free_symbols))
+            return Invalid(f"expected a number, but the answer contains {names}", "not_a_number", None, text)
+        if value.is_extended_real is False:
+            return Invalid("expected a real number", "not_a_number", None, text)
+    except Exception as exc:
+        return Invalid(f"internal error while reading the answer ({type(exc).__name__})", "internal", None, text)
+    return result
+
+
+def _safe_text(text: object) -> str:
+    return text if isinstance(text, str) else ""
+
+
+def _fast_number(text: object, limits: Limits) -> Parsed | None:
+    """Plain ``-12``, ``0.5859``, ``2e-3`` without the full parser; None otherwise."""
+    if not isinstance(text, str) or len(text) > limits.max_length:
+        return None
+    match = _PLAIN_NUMBER.fullmatch(text)
+    if match is None:
+        return None
+    sign, literal = match.groups()
+    mantissa = re.match(r"[\d.]*", literal)
+    digits = mantissa.group().replace(".", "").lstrip("0") if mantissa else ""
+    if len(digits) > limits.max_digits:
+        raise ParseFailure(
+            f"a number has {len(digits)} digits (at most {limits.max_digits} allowed)",
+            "too_many_digits",
+            match.start(2),
+        )
+    exponent = literal[mantissa.end() + 1 :] if mantissa and mantissa.end() < len(literal) else ""
+    power = exponent.lstrip("+-").lstrip("0")
+    if len(power) > 6 or int(power or "0") > limits.max_exponent:
+        raise ParseFailure("the exponent is too large", "exponent_too_large", match.start(2))
+    notes: list[str] = []
+    value = number_from_literal(literal, notes)
+    if sign == "-":
+        value = -value
+    return Parsed(value, text, to_text(value), tuple(notes))
+
+
+def _parse(text: object, context: ParseContext) -> ParseResult:
+    if not isinstance(text, str):
+        return Invalid("the answer must be text", "type", None, "")
+    limits = context.limits
+    if len(text) > limits.max_length:
+        return Invalid(
+            f"the answer is too long ({len(text)} characters, at most {limits.max_length})",
+            "too_long",
+            limits.max_length,
+            text,
+        )
+    cleaned, offsets = normalize(text)
+    try:
+        return _parse_clean(text, cleaned, context)
+    except ParseFailure as failure:
+        return Invalid(failure.reason, failure.code, original_offset(offsets, failure.position), text)
+
+
+def _parse_clean(text: str, cleaned: str, context: ParseContext) -> ParseResult:
+    limits = context.limits
+    if len(cleaned) > limits.max_length:
+        raise ParseFailure("the answer is too long", "too_long", limits.max_length)
+    core = cleaned.strip().strip("$").strip()
+    if not core:
+        raise ParseFailure("the answer is empty", "empty", 0)
+    notes: list[str] = []
+    thousands = _THOUSANDS.fullmatch(core)
+    if thousands is not None:
+        sign, literal = thousands.groups()
+        plain = literal.replace(",", "")
+        digits = plain.replace(".", "").lstrip("0")
+        if len(digits) > limits.max_digits:
+            raise ParseFailure("a number has too many digits", "too_many_digits", 0)
+        value = number_from_literal(plain)
+        value = -value if sign == "-" else value
+        notes.append(f"`{core}` read as the number {plain}")
+        return Parsed(value, text, to_text(value), tuple(notes))
+    _check_depth(cleaned, limits.max_depth)
+    latex = _LATEX_HINT.search(cleaned) is not None
+    tree = Parser(cleaned, context, latex=latex, notes=notes).parse()
+    result = Builder(context, notes).build_value(tree)
+    return Parsed(result, text, to_text(result), tuple(dict.fromkeys(notes)))
+
+
+def _check_depth(text: str, max_depth: int) -> None:
+    """Reject bracket nesting deeper than ``max_depth`` before any recursion happens."""
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        if match.group() in "([{":
+            depth += 1
+            if depth > max_depth:
+                raise ParseFailure(
+                    f"the answer is nested too deeply (more than {max_depth} levels)",
+                    "too_deep",
+                    match.start(),
+                )
+        elif depth > 0:
+            depth -= 1

@@ -1,0 +1,104 @@
+"""What a parse may accept: declared symbols and functions, and resource limits.
+
+``ParseFailure`` is the one exception used inside the parser; the public functions turn it
+into an ``Invalid`` value, so it never escapes to callers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import sympy
+
+
+@dataclass(frozen=True)
+class SymbolInfo:
+    """What the rubric declares about a name.
+
+    ``name`` is the canonical name (``"d"``, ``"alpha"``, ``"v_t"``, ``"x_{max}"``,
+    ``"hat(m)_t"``). ``aliases`` are other spellings matched literally in the raw answer
+    text at token boundaries (e.g. ``("d^{(t-1)}", "d^{t-1}")``). ``shape`` makes the
+    name a ``sympy.MatrixSymbol`` of that shape.
+    """
+
+    name: str
+    positive: bool = False
+    nonnegative: bool = False
+    integer: bool = False
+    nonzero: bool = False
+    real: bool = True
+    shape: tuple[int, int] | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits, all checked before anything expensive is built.
+
+    ``max_exponent`` bounds a numeric exponent's magnitude; a power of numbers whose
+    exact value would have more than about ``max_digits`` digits is rejected too.
+    """
+
+    max_length: int = 4000
+    max_depth: int = 60
+    max_digits: int = 60
+    max_exponent: int = 1000
+    max_factorial: int = 100
+    max_elements: int = 10000
+    max_nodes: int = 5000
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    """Declared names and limits for one answer.
+
+    ``symbols=None`` allows any symbol (each a real ``sympy.Symbol``); a mapping allows
+    only those names (plus their aliases). ``functions`` are extra function names applied
+    as undefined ``sympy.Function(name)``.
+    """
+
+    symbols: Mapping[str, SymbolInfo] | None = None
+    functions: frozenset[str] = frozenset()
+    limits: Limits = field(default_factory=Limits)
+    allow_equation: bool = True
+
+
+DEFAULT_CONTEXT = ParseContext()
+
+
+class ParseFailure(Exception):
+    """An unreadable answer: ``reason`` for the student, stable ``code``, ``position``."""
+
+    def __init__(self, reason: str, code: str = "syntax", position: int | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+        self.position = position
+
+
+@lru_cache(maxsize=4096)
+def declared_symbol(info: SymbolInfo) -> sympy.Basic:
+    """The sympy object for a declared name (same info, same object)."""
+    if info.shape is not None:
+        rows, cols = info.shape
+        return sympy.MatrixSymbol(info.name, rows, cols)
+    flags = {
+        key: True
+        for key in ("positive", "nonnegative", "integer", "nonzero", "real")
+        if getattr(info, key)
+    }
+    return sympy.Symbol(info.name, **flags)
+
+
+@lru_cache(maxsize=4096)
+def free_symbol(name: str) -> sympy.Symbol:
+    """The symbol for an undeclared name: a plain real symbol."""
+    return sympy.Symbol(name, real=True)
+
+
+@lru_cache(maxsize=1024)
+def bound_symbol(name: str) -> sympy.Symbol:
+    """The symbol for an undeclared summation index: an integer symbol."""
+    return sympy.Symbol(name, integer=True)

@@ -1,0 +1,816 @@
+"""Pratt parser for plain and LaTeX answers: tokens -> a small ``Node`` tree.
+
+No sympy object is built here: the tree is checked for size (``max_nodes``,
+``max_elements``, nesting depth) while it is read, and ``build.Builder`` turns it into
+sympy values afterwards, checking numeric limits before each construction.
+
+Binding powers: ``+ -`` 10; ``* /`` and implicit multiplication 20 (left-associative, so
+``1/2x`` is ``x/2``); unary minus 30 (``-x^2`` is ``-(x^2)``); ``^`` 40 (right-
+associative); postfix ``!``, ``'`` (transpose), ``%`` 50. A function argument written
+without parentheses (``\\sin 2x``, ``ln x``) extends over implicit products only, stopping
+at ``+ - * /`` and at the next function: ``\\sin x \\cos x`` is ``sin(x)*cos(x)``.
+
+LaTeX mode (any backslash, ``^{``, ``_{`` or ``$``) follows TeX for arguments without
+braces: ``x^23`` is ``x^2*3``, ``\\frac12`` is ``1/2``, ``x_12`` is ``x_1*2``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from grader.parse.context import ParseContext, ParseFailure
+from grader.parse.lexer import Lexer, Token
+from grader.parse.names import (
+    ACCENTS,
+    CONSTANT_NAMES,
+    FUNCTION_NAMES,
+    GREEK_NAMES,
+    INVERSE_TRIG,
+    LATEX_FUNCTIONS,
+    PREFIX_FUNCTIONS,
+    PROSE_WORDS,
+    STYLES,
+    UNICODE_NAMES,
+)
+from grader.parse.subscripts import split_subscript, subscript_suffix
+
+BP_ADD, BP_MUL, BP_UNARY, BP_POW, BP_POSTFIX = 10, 20, 30, 40, 50
+NORMAL, ARGUMENT, BODY = 0, 1, 2  # expression modes (see module doc)
+
+_WORD = re.compile(r"([A-Za-z]+)([0-9]*)")
+_IMPLICIT_OPS = frozenset(["(", "[", "{", "\\{", "√", "⌊", "⌈", "lvert", "lVert"])
+_INEQUALITIES = frozenset("<>≤≥≠")
+_POSTFIX = frozenset("!'%")
+_GREEK_CANONICAL = frozenset(GREEK_NAMES.values())
+
+
+class Node:
+    """A parse-tree node: ``kind``, source ``pos``, child ``args`` and a ``value``."""
+
+    __slots__ = ("kind", "pos", "args", "value")
+
+    def __init__(self, kind: str, pos: int, args: Sequence[Node] = (), value: str = "") -> None:
+        self.kind = kind
+        self.pos = pos
+        self.args = tuple(args)
+        self.value = value
+
+    def __repr__(self) -> str:  # for debugging and test failure messages
+        inner = ", ".join(repr(arg) for arg in self.args)
+        return f"{self.kind}[{self.value}]({inner})"
+
+
+def alias_index(context: ParseContext) -> dict[str, list[tuple[str, str]]]:
+    """Declared aliases by first character, longest first."""
+    index: dict[str, list[tuple[str, str]]] = {}
+    if context.symbols is None:
+        return index
+    for key, info in context.symbols.items():
+        for alias in info.aliases:
+            if alias:
+                index.setdefault(alias[0], []).append((alias, key))
+    for entries in index.values():
+        entries.sort(key=lambda entry: -len(entry[0]))
+    return index
+
+
+class Parser:
+    """Reads one answer; ``parse()`` returns the tree, ``notes`` collects reading notes."""
+
+    def __init__(self, text: str, context: ParseContext, *, latex: bool, notes: list[str]) -> None:
+        self.text = text
+        self.context = context
+        self.limits = context.limits
+        self.symbols = context.symbols
+        self.latex = latex
+        self.notes = notes
+        self.aliases = alias_index(context)
+        self.lexer = Lexer(text, self.limits, latex=latex, aliases=self.aliases)
+        self.nodes = 0
+        self.elements = 0
+        self.depth = 0
+        self.max_depth = 2 * self.limits.max_depth + 20
+        self.abs_depth = 0
+        self.norm_depth = 0
+        self._letter_names: frozenset[str] | None = None
+
+    # -- helpers --------------------------------------------------------------------
+
+    def node(self, kind: str, pos: int, args: Sequence[Node] = (), value: str = "") -> Node:
+        """Make a node; interior nodes count against ``max_nodes``."""
+        if args:
+            self.nodes += 1
+            if self.nodes > self.limits.max_nodes:
+                raise ParseFailure(
+                    f"the answer is too long (more than {self.limits.max_nodes} operations)",
+                    "too_many_nodes",
+                    pos,
+                )
+        return Node(kind, pos, args, value)
+
+    def count_element(self, pos: int) -> None:
+        self.elements += 1
+        if self.elements > self.limits.max_elements:
+            raise ParseFailure(
+                f"too many elements (at most {self.limits.max_elements})", "too_many_elements", pos
+            )
+
+    def peek(self, k: int = 0) -> Token:
+        return self.lexer.peek(k)
+
+    def is_op(self, token: Token, *texts: str) -> bool:
+        return token.kind == "op" and token.text in texts
+
+    def expect(self, text: str, opener: Token | None = None) -> Token:
+        token = self.lexer.next()
+        if token.kind == "op" and token.text == text:
+            return token
+        shown = {"\\\\": "\\\\", "rvert": "|", "rVert": "‖"}.get(text, text)
+        if opener is not None and token.kind == "eof":
+            raise ParseFailure(f"'{opener.text}' is never closed", "syntax", opener.pos)
+        raise ParseFailure(f"expected '{shown}' but found {token.describe()}", "syntax", token.pos)
+
+    def declared(self, name: str) -> bool:
+        return self.symbols is not None and name in self.symbols
+
+    def unknown_symbol(self, name: str, pos: int) -> ParseFailure:
+        allowed = ", ".join(sorted(self.symbols or ())) or "none"
+        return ParseFailure(
+            f"unknown symbol `{name}` (allowed: {allowed})", "unknown_symbol", pos
+        )
+
+    # -- entry points ---------------------------------------------------------------
+
+    def parse(self) -> Node:
+        """The whole answer: one item, or a comma-separated tuple (bracket ``""``)."""
+        first = self.peek()
+        items, trailing = self.items("eof", "top")
+        token = self.peek()
+        if token.kind != "eof":
+            if self.is_op(token, ")", "]", "}", "\\}", "|", "rvert", "rVert", "‖"):
+                raise ParseFailure(f"unmatched {token.describe()}", "syntax", token.pos)
+            raise ParseFailure(f"unexpected {token.describe()}", "syntax", token.pos)
+        if not items:
+            raise ParseFailure("the answer is empty", "empty", first.pos)
+        if len(items) == 1 and not trailing:
+            return items[0]
+        return self.node("tuple", first.pos, items, "")
+
+    def subparse(self, raw: str, raw_pos: int, equation: str) -> Node:
+        """Parse a piece of the text (a subscript such as ``i=1``) with the same state."""
+        saved = self.lexer
+        self.lexer = Lexer(
+            self.text,
+            self.limits,
+            latex=self.latex,
+            aliases=self.aliases,
+            start=raw_pos,
+            end=raw_pos + len(raw),
+        )
+        try:
+            result = self.item(equation)
+            token = self.peek()
+            if token.kind != "eof":
+                raise ParseFailure(f"unexpected {token.describe()}", "syntax", token.pos)
+            return result
+        finally:
+            self.lexer = saved
+
+    def items(self, closer: str, equation: str) -> tuple[list[Node], bool]:
+        """Comma-separated items up to ``closer`` (not consumed); and a trailing comma?"""
+        items: list[Node] = []
+        trailing = False
+        while True:
+            token = self.peek()
+            if (closer == "eof" and token.kind == "eof") or self.is_op(token, closer):
+                break
+            items.append(self.item(equation))
+            self.count_element(token.pos)
+            if self.is_op(self.peek(), ","):
+                self.lexer.next()
+                trailing = True
+                continue
+            trailing = False
+            break
+        return items, trailing
+
+    def item(self, equation: str) -> Node:
+        """An expression, or ``lhs = rhs`` where equations are allowed."""
+        left = self.expr(0)
+        token = self.peek()
+        if not self.is_op(token, "="):
+            return left
+        if equation == "no":
+            raise ParseFailure("'=' is not allowed here", "syntax", token.pos)
+        if equation == "top" and not self.context.allow_equation:
+            raise ParseFailure(
+                "write only the value, not an equation", "equation", token.pos
+            )
+        self.lexer.next()
+        right = self.expr(0)
+        if self.is_op(self.peek(), "="):
+            raise ParseFailure("only one '=' is allowed", "syntax", self.peek().pos)
+        return self.node("eq", token.pos, (left, right))
+
+    # -- Pratt core -----------------------------------------------------------------
+
+    def expr(self, rbp: int, mode: int = NORMAL) -> Node:
+        """An expression whose operators bind tighter than ``rbp``."""
+        self.depth += 1
+        if self.depth > self.max_depth:
+            raise ParseFailure("the answer is nested too deeply", "too_deep", self.peek().pos)
+        try:
+            left = self.nud()
+            while True:
+                token = self.peek()
+                action = self.infix(token, left, mode)
+                if action is None:
+                    break
+                lbp = {"add": BP_ADD, "mul": BP_MUL, "implicit": BP_MUL, "pow": BP_POW}.get(
+                    action, BP_POSTFIX
+                )
+                if lbp <= rbp:
+                    break
+                left = self.led(action, token, left, mode)
+            return left
+        finally:
+            self.depth -= 1
+
+    def infix(self, token: Token, left: Node, mode: int) -> str | None:
+        """What ``token`` does after an operand: add, mul, pow, postfix, implicit, None."""
+        kind = token.kind
+        if kind == "op":
+            text = token.text
+            if text in ("+", "-"):
+                return "add"
+            if text in ("*", "/"):
+                return None if mode != NORMAL else "mul"
+            if text == "^":
+                return "pow"
+            if text in _POSTFIX:
+                return "postfix"
+            if text == "|":
+                return None if self.abs_depth else "implicit"
+            if text == "‖":
+                return None if self.norm_depth else "implicit"
+            if text in _IMPLICIT_OPS:
+                return "implicit"
+            if text in _INEQUALITIES:
+                raise ParseFailure(
+                    "inequalities are not supported; write only the value", "inequality", token.pos
+                )
+            return None
+        if kind == "num":
+            if left.kind == "num":
+                raise ParseFailure(
+                    "two numbers in a row; write * between them", "syntax", token.pos
+                )
+            return "implicit"
+        if kind in ("name", "uname", "alias", "cmd", "text", "begin"):
+            if kind == "cmd" and token.text in ("top", "intercal", "prime"):
+                return None
+            if mode == ARGUMENT and self.starts_function(token):
+                return None
+            return "implicit"
+        if kind == "sub":
+            raise ParseFailure("a subscript must follow a name", "syntax", token.pos)
+        return None
+
+    def starts_function(self, token: Token) -> bool:
+        if token.kind == "name":
+            word = _WORD.match(token.text)
+            return word is not None and word.group(1) in FUNCTION_NAMES
+        if token.kind == "cmd":
+            return token.text in LATEX_FUNCTIONS or token.text in ("sqrt", "sum", "prod")
+        return token.kind == "text" and token.text == "operatorname"
+
+    def led(self, action: str, token: Token, left: Node, mode: int) -> Node:
+        if action == "implicit":
+            right = self.expr(BP_MUL, mode)
+            return self.node("mul", token.pos, (left, right), "implicit")
+        self.lexer.next()
+        text = token.text
+        if action == "add":
+            right = self.expr(BP_ADD, mode)
+            return self.node("add" if text == "+" else "sub", token.pos, (left, right))
+        if action == "mul":
+            right = self.expr(BP_MUL, mode)
+            return self.node("mul" if text == "*" else "div", token.pos, (left, right))
+        if action == "pow":
+            return self.power(left, token)
+        kind = {"!": "fact", "'": "transpose", "%": "percent"}[text]
+        return self.node(kind, token.pos, (left,))
+
+    def power(self, base: Node, caret: Token) -> Node:
+        """After ``^``: a transpose mark (``T``, ``\\top``, ``{T}``) or an exponent."""
+        token = self.peek()
+        if token.kind == "cmd" and token.text in ("top", "intercal", "prime"):
+            self.lexer.next()
+            return self.node("transpose", caret.pos, (base,))
+        if (
+            self.is_op(token, "{")
+            and self.is_op(self.peek(2), "}")
+            and (
+                (self.peek(1).kind == "name" and self.peek(1).text == "T")
+                or (self.peek(1).kind == "cmd" and self.peek(1).text in ("top", "intercal"))
+            )
+        ):
+            mark = self.peek(1)
+            for _ in range(3):
+                self.lexer.next()
+            kind = "transpose_T" if mark.kind == "name" else "transpose"
+            return self.node(kind, mark.pos, (base,))
+        if token.kind == "name" and token.text[0] == "T" and self.is_transpose_word(token.text):
+            self.lexer.next()
+            if len(token.text) > 1:
+                rest = Token("name", token.text[1:], token.pos + 1, token.end, False)
+                self.lexer.push_front(rest)
+            return self.node("transpose_T", token.pos, (base,))
+        exponent = self.power_argument()
+        return self.node("pow", caret.pos, (base, exponent))
+
+    def is_transpose_word(self, word: str) -> bool:
+        """``T`` or ``Tx`` (``w^Tx``) after ``^``, unless the word is a name of its own."""
+        if word == "T":
+            return True
+        rest = word[1:]
+        return (
+            rest.isalpha()
+            and rest[0].islower()
+            and not self.declared(word)
+            and word not in GREEK_NAMES
+            and word not in FUNCTION_NAMES
+        )
+
+    def power_argument(self) -> Node:
+        if self.latex:
+            return self.tex_argument(allow_sign=True)
+        return self.expr(BP_POW - 1)
+
+    # -- operands -------------------------------------------------------------------
+
+    def nud(self) -> Node:
+        """An operand: number, name, command, bracketed group, prefix operator."""
+        token = self.lexer.next()
+        kind = token.kind
+        if kind == "num":
+            return self.node("num", token.pos, (), token.text)
+        if kind == "name":
+            return self.name(token)
+        if kind == "uname":
+            return self.word(token.text, token, atomic=True)
+        if kind == "alias":
+            return self.node("sym", token.pos, (), token.text)
+        if kind == "cmd":
+            return self.command(token)
+        if kind == "text":
+            return self.text_command(token)
+        if kind == "begin":
+            return self.matrix(token)
+        if kind == "op":
+            return self.prefix(token)
+        if kind == "sub":
+            raise ParseFailure("a subscript must follow a name", "syntax", token.pos)
+        if kind == "end":
+            raise ParseFailure(f"\\end{{{token.text}}} without \\begin", "syntax", token.pos)
+        raise ParseFailure("the answer ends too early", "syntax", token.pos)
+
+    def prefix(self, token: Token) -> Node:
+        text = token.text
+        pos = token.pos
+        if text in ("(", "[", "{", "\\{"):
+            closer = {"(": ")", "[": "]", "{": "}", "\\{": "\\}"}[text]
+            return self.group(token, closer, "{" if text == "\\{" else text)
+        if text == "-":
+            return self.node("neg", pos, (self.expr(BP_UNARY),))
+        if text == "+":
+            return self.expr(BP_UNARY)
+        if text in ("|", "lvert"):
+            self.abs_depth += 1
+            saved, self.norm_depth = self.norm_depth, 0
+            inner = self.expr(0)
+            closing = self.peek()
+            if not self.is_op(closing, "|", "rvert"):
+                self.expect("|" if text == "|" else "rvert", token)
+            self.lexer.next()
+            self.abs_depth -= 1
+            self.norm_depth = saved
+            return self.node("call", pos, (inner,), "abs")
+        if text in ("‖", "lVert"):
+            self.norm_depth += 1
+            saved, self.abs_depth = self.abs_depth, 0
+            inner = self.expr(0)
+            closing = self.peek()
+            if not self.is_op(closing, "‖", "rVert"):
+                self.expect("‖", token)
+            self.lexer.next()
+            self.norm_depth -= 1
+            self.abs_depth = saved
+            return self.node("call", pos, (inner,), "norm")
+        if text in ("⌊", "⌈"):
+            inner = self.expr(0)
+            self.expect("⌋" if text == "⌊" else "⌉", token)
+            return self.node("call", pos, (inner,), "floor" if text == "⌊" else "ceil")
+        if text == "√":
+            return self.node("call", pos, (self.expr(BP_POW - 1),), "sqrt")
+        if text == "\\\\" or text == "&":
+            raise ParseFailure(f"'{text}' is only allowed inside a matrix", "syntax", pos)
+        raise ParseFailure(f"unexpected {token.describe()}", "syntax", pos)
+
+    def group(self, opener: Token, closer: str, bracket: str) -> Node:
+        """``( )``, ``[ ]``, ``{ }``: a single item is grouping; commas make a tuple."""
+        saved = self.abs_depth, self.norm_depth
+        self.abs_depth = self.norm_depth = 0
+        items, trailing = self.items(closer, "top")
+        self.expect(closer, opener)
+        self.abs_depth, self.norm_depth = saved
+        if not items:
+            if opener.text == "{":
+                raise ParseFailure("empty braces", "syntax", opener.pos)
+            return self.node("tuple", opener.pos, (), bracket)
+        if len(items) == 1 and not trailing:
+            if bracket == "[":
+                return Node("group", opener.pos, items, "[")
+            return items[0]
+        if bracket == "[" and any(item.value == "[" for item in items):
+            items = [
+                Node("tuple", item.pos, item.args, "[") if item.kind == "group" else item
+                for item in items
+            ]
+        return self.node("tuple", opener.pos, items, bracket)
+
+    def tex_argument(self, allow_sign: bool = False) -> Node:
+        """One TeX argument: a ``{...}`` group, one character, or one command."""
+        token = self.peek()
+        if self.is_op(token, "{"):
+            self.lexer.next()
+            inner = self.expr(0)
+            self.expect("}", token)
+            return inner
+        if self.is_op(token, "("):
+            return self.nud()
+        if allow_sign and self.is_op(token, "-", "+"):
+            self.lexer.next()
+            inner = self.tex_argument()
+            return self.node("neg", token.pos, (inner,)) if token.text == "-" else inner
+        if token.kind == "num":
+            self.lexer.next()
+            if token.text.isdigit() and len(token.text) > 1:
+                rest = Token("num", token.text[1:], token.pos + 1, token.end, False)
+                self.lexer.push_front(rest)
+                return self.node("num", token.pos, (), token.text[0])
+            return self.node("num", token.pos, (), token.text)
+        if token.kind == "name":
+            self.lexer.next()
+            if len(token.text) > 1:
+                rest = Token("name", token.text[1:], token.pos + 1, token.end, False)
+                self.lexer.push_front(rest)
+            return self.word(token.text[0], token, atomic=True)
+        if token.kind in ("uname", "alias", "cmd", "text"):
+            return self.nud()
+        raise ParseFailure(f"expected an argument but found {token.describe()}", "syntax", token.pos)
+
+    # -- names ----------------------------------------------------------------------
+
+    def name(self, token: Token) -> Node:
+        """A run of ASCII letters (and trailing digits) from plain text or LaTeX."""
+        match = _WORD.fullmatch(token.text)
+        assert match is not None
+        letters, digits = match.groups()
+        if not digits:
+            return self.word(letters, token, atomic=False)
+        word = token.text
+        if self.declared(word):
+            return self.symbol(word, token)
+        if FUNCTION_NAMES.get(letters) == "log":
+            return self.function("log", token, base=self.node("num", token.pos, (), digits))
+        if self.symbols is not None:
+            candidate = letters + subscript_suffix(digits)
+            if self.declared(candidate):
+                return self.symbol(candidate, token)
+            raise self.unknown_symbol(word, token.pos)
+        if len(letters) > 1 and letters not in GREEK_NAMES:
+            self.notes.append(f"`{word}` read as one symbol {word}")
+        return self.symbol(word, token)
+
+    def word(self, word: str, token: Token, *, atomic: bool) -> Node:
+        """Resolve a name: declared function or symbol, function, constant, Greek, split."""
+        nxt = self.peek()
+        call = self.is_op(nxt, "(")
+        canonical = GREEK_NAMES.get(word, word)
+        if canonical in self.context.functions and (call or self.is_op(nxt, "^")):
+            return self.function(canonical, token, declared=True)
+        if word in self.context.functions and (call or self.is_op(nxt, "^")):
+            return self.function(word, token, declared=True)
+        fname = FUNCTION_NAMES.get(word)
+        if self.declared(canonical) and not (call and fname is not None):
+            return self.symbol(canonical, token)
+        if fname is not None and (call or len(word) > 1):
+            return self.function(fname, token)
+        if word in ACCENTS and call:
+            return self.plain_accent(ACCENTS[word], token)
+        if word in CONSTANT_NAMES and nxt.kind != "sub":
+            return self.node("const", token.pos, (), CONSTANT_NAMES[word])
+        if atomic or len(word) == 1 or canonical in _GREEK_CANONICAL:
+            return self.symbol(canonical, token)
+        return self.letter_run(word, token, call)
+
+    def letter_run(self, word: str, token: Token, call: bool) -> Node:
+        """A multi-letter run that is no known name: prose, one symbol, or a product."""
+        declared_prose = self.symbols is not None
+        if word.lower() in PROSE_WORDS and (len(word) > 2 or not declared_prose):
+            raise ParseFailure("answer contains prose; write only the math", "prose", token.pos)
+        if self.symbols is None:
+            if call:
+                raise ParseFailure(
+                    f"`{word}` is not a known function", "unknown_function", token.pos
+                )
+            self.notes.append(f"`{word}` read as one symbol {word}; write {'*'.join(word)} for a product")
+            return self.symbol(word, token)
+        pieces = self.split(word)
+        if pieces is None:
+            if call:
+                raise ParseFailure(
+                    f"`{word}` is not a known function", "unknown_function", token.pos
+                )
+            raise self.unknown_symbol(word, token.pos)
+        self.notes.append(f"`{word}` read as {'*'.join(pieces)}")
+        nodes: list[Node] = []
+        pos = token.pos
+        for index, piece in enumerate(pieces):
+            if index == len(pieces) - 1:
+                nodes.append(self.symbol(piece, token) if self.declared(piece) else self.constant(piece, pos))
+            elif self.declared(piece):
+                nodes.append(self.node("sym", pos, (), piece))
+            else:
+                nodes.append(self.constant(piece, pos))
+            pos += len(piece)
+        result = nodes[0]
+        for item in nodes[1:]:
+            result = self.node("mul", token.pos, (result, item), "implicit")
+        return result
+
+    def constant(self, piece: str, pos: int) -> Node:
+        return self.node("const", pos, (), CONSTANT_NAMES[piece])
+
+    def split(self, word: str) -> list[str] | None:
+        """Split a letter run into declared names (fewest pieces), or None."""
+        if self._letter_names is None:
+            letter_names = {name for name in self.symbols or () if name.isalpha()}
+            letter_names.update(("pi", "e"))
+            self._letter_names = frozenset(letter_names)
+        names = self._letter_names
+        longest = max((len(name) for name in names), default=0)
+        best: list[list[str] | None] = [None] * (len(word) + 1)
+        best[0] = []
+        for end in range(1, len(word) + 1):
+            for start in range(max(0, end - longest), end):
+                prefix = best[start]
+                if prefix is None or word[start:end] not in names:
+                    continue
+                candidate = [*prefix, word[start:end]]
+                current = best[end]
+                if current is None or len(candidate) < len(current):
+                    best[end] = candidate
+        return best[len(word)]
+
+    def symbol(self, name: str, token: Token) -> Node:
+        """A symbol, with a following subscript folded into its name."""
+        nxt = self.peek()
+        if nxt.kind == "sub":
+            self.lexer.next()
+            name += subscript_suffix(nxt.raw, nxt.raw_pos)
+            nxt = self.peek()
+        if self.is_op(nxt, "(") and self.symbols is not None and name not in self.symbols:
+            opener = self.lexer.next()
+            args, _ = self.items(")", "no")
+            self.expect(")", opener)
+            return self.node("symcall", token.pos, args or [Node("tuple", opener.pos)], name)
+        return self.node("sym", token.pos, (), name)
+
+    def plain_accent(self, prefix: str, token: Token) -> Node:
+        """``hat(m)``, ``bar(x)``: the plain spelling of ``\\hat{m}``."""
+        opener = self.lexer.next()
+        inner = self.expr(0)
+        self.expect(")", opener)
+        return self.accented(prefix, inner, token)
+
+    def accented(self, prefix: str, inner: Node, token: Token) -> Node:
+        if inner.kind != "sym":
+            raise ParseFailure(f"{prefix} applies to a single symbol", "syntax", token.pos)
+        base, suffix = split_subscript(inner.value)
+        name = f"{prefix}({base}){suffix}"
+        return self.symbol(name, token)
+
+    # -- functions ------------------------------------------------------------------
+
+    def function(
+        self, fname: str, token: Token, *, declared: bool = False, base: Node | None = None
+    ) -> Node:
+        """A function application, with optional ``_base`` (log) and ``^power``."""
+        nxt = self.peek()
+        if nxt.kind == "sub":
+            if fname != "log":
+                raise ParseFailure(f"`{fname}` cannot have a subscript", "syntax", nxt.pos)
+            self.lexer.next()
+            base = self.subparse(nxt.raw, nxt.raw_pos, "no")
+        power = None
+        if self.is_op(self.peek(), "^"):
+            caret = self.lexer.next()
+            power = self.power_argument()
+            if (
+                fname in INVERSE_TRIG
+                and power.kind == "neg"
+                and power.args[0].kind == "num"
+                and power.args[0].value == "1"
+            ):
+                fname, power = INVERSE_TRIG[fname], None
+            elif power.kind in ("transpose", "transpose_T"):
+                raise ParseFailure("a function cannot be transposed", "syntax", caret.pos)
+            if self.peek().kind == "sub" and fname == "log" and base is None:
+                sub = self.lexer.next()
+                base = self.subparse(sub.raw, sub.raw_pos, "no")
+        nxt = self.peek()
+        if self.is_op(nxt, "("):
+            opener = self.lexer.next()
+            args, _ = self.items(")", "no")
+            self.expect(")", opener)
+        elif self.latex and self.is_op(nxt, "{"):
+            opener = self.lexer.next()
+            args = [self.expr(0)]
+            self.expect("}", opener)
+        elif fname in PREFIX_FUNCTIONS and not declared:
+            if nxt.kind == "eof" or self.is_op(nxt, ")", "]", "}", ",", "=", "+", "*", "/", "^"):
+                raise ParseFailure(f"`{fname}` needs an argument", "syntax", nxt.pos)
+            args = [self.expr(BP_MUL - 1, ARGUMENT)]
+        else:
+            raise ParseFailure(f"`{fname}` needs parentheses, e.g. {fname}(x)", "syntax", nxt.pos)
+        if base is not None:
+            if fname != "log" or len(args) != 1:
+                raise ParseFailure("a log base was given twice", "syntax", token.pos)
+            args.append(base)
+        result = self.node("ufunc" if declared else "call", token.pos, args or [], fname)
+        if not args:
+            raise ParseFailure(f"`{fname}` needs an argument", "syntax", token.pos)
+        if power is not None:
+            result = self.node("pow", token.pos, (result, power))
+        return result
+
+    def text_command(self, token: Token) -> Node:
+        """``\\text{...}``, ``\\operatorname{...}``: a function name, blank, or prose."""
+        raw = token.raw.strip()
+        word = raw.replace(" ", "")
+        if token.text == "operatorname" or word in FUNCTION_NAMES or word in self.context.functions:
+            if word in self.context.functions:
+                return self.function(word, token, declared=True)
+            if word in FUNCTION_NAMES:
+                return self.function(FUNCTION_NAMES[word], token)
+            raise ParseFailure(f"`{word}` is not a known function", "unknown_function", token.pos)
+        if re.search(r"[A-Za-z]", raw):
+            raise ParseFailure("answer contains prose; write only the math", "prose", token.pos)
+        if not raw:
+            return self.nud()
+        return self.subparse(token.raw, token.raw_pos, "no")
+
+    # -- LaTeX commands -------------------------------------------------------------
+
+    def command(self, token: Token) -> Node:
+        name = token.text
+        pos = token.pos
+        if name in GREEK_NAMES:
+            return self.word(GREEK_NAMES[name], token, atomic=True)
+        if name == "pi":
+            return self.word("pi", token, atomic=True)
+        if name == "infty":
+            return self.node("const", pos, (), "oo")
+        if name in ("frac", "dfrac", "tfrac", "cfrac"):
+            numerator = self.tex_argument()
+            denominator = self.tex_argument()
+            return self.node("div", pos, (numerator, denominator))
+        if name in ("binom", "dbinom", "tbinom"):
+            top = self.tex_argument()
+            bottom = self.tex_argument()
+            return self.node("call", pos, (top, bottom), "binom")
+        if name == "sqrt":
+            index = None
+            if self.is_op(self.peek(), "["):
+                opener = self.lexer.next()
+                index = self.expr(0)
+                self.expect("]", opener)
+            radicand = self.tex_argument()
+            if index is None:
+                return self.node("call", pos, (radicand,), "sqrt")
+            return self.node("call", pos, (radicand, index), "root")
+        if name in LATEX_FUNCTIONS:
+            return self.function(LATEX_FUNCTIONS[name], token)
+        if name in STYLES:
+            single = self.single_word_group()
+            if single is not None:
+                word, inner, atomic = single
+                return self.word(word, inner, atomic=atomic)
+            return self.tex_argument()
+        if name in ACCENTS:
+            single = self.single_word_group()
+            if single is not None:
+                word, inner, _ = single
+                return self.accented(ACCENTS[name], Node("sym", inner.pos, (), word), token)
+            return self.accented(ACCENTS[name], self.tex_argument(), token)
+        if name in ("sum", "prod"):
+            return self.big_operator(token)
+        if name == "boxed":
+            opener = self.lexer.next()
+            if not self.is_op(opener, "{"):
+                raise ParseFailure("\\boxed needs a {...} argument", "syntax", opener.pos)
+            return self.group(opener, "}", "(")
+        if name in ("top", "intercal", "prime"):
+            raise ParseFailure(f"\\{name} must follow '^'", "syntax", pos)
+        if name in ("pm", "mp"):
+            raise ParseFailure("± is not supported; give each value separately", "syntax", pos)
+        raise ParseFailure(f"\\{name} is not supported here", "unknown_command", pos)
+
+    def single_word_group(self) -> tuple[str, Token, bool] | None:
+        """``{w}``, ``{\\theta}``, ``{ReLU}`` after a styling command: the word, or None."""
+        if not (self.is_op(self.peek(), "{") and self.is_op(self.peek(2), "}")):
+            return None
+        inner = self.peek(1)
+        if inner.kind == "name" and inner.text.isalpha():
+            word, atomic = inner.text, False
+        elif inner.kind == "uname":
+            word, atomic = inner.text, True
+        elif inner.kind == "cmd" and (inner.text in GREEK_NAMES or inner.text == "pi"):
+            word, atomic = GREEK_NAMES.get(inner.text, inner.text), True
+        else:
+            return None
+        for _ in range(3):
+            self.lexer.next()
+        return word, inner, atomic
+
+    def big_operator(self, token: Token) -> Node:
+        """``\\sum_{i=1}^{n} body`` and ``\\prod``: both limits are required."""
+        lower: Node | None = None
+        upper: Node | None = None
+        for _ in range(2):
+            nxt = self.peek()
+            if nxt.kind == "sub" and lower is None:
+                self.lexer.next()
+                lower = self.subparse(nxt.raw, nxt.raw_pos, "bound")
+            elif self.is_op(nxt, "^") and upper is None:
+                self.lexer.next()
+                upper = self.tex_argument()
+        if lower is None or upper is None:
+            raise ParseFailure(
+                f"\\{token.text} needs limits, e.g. \\{token.text}_{{i=1}}^{{n}}", "syntax", token.pos
+            )
+        if lower.kind != "eq" or lower.args[0].kind != "sym":
+            raise ParseFailure("the lower limit must look like i=1", "syntax", lower.pos)
+        body = self.expr(BP_MUL - 1, BODY)
+        kind = "sum" if token.text == "sum" else "product"
+        variable, start = lower.args
+        return self.node("bigop", token.pos, (body, variable, start, upper), kind)
+
+    def matrix(self, token: Token) -> Node:
+        """``\\begin{bmatrix} a & b \\\\ c & d \\end{bmatrix}`` (rows of cells)."""
+        rows: list[Node] = []
+        row: list[Node] = []
+        while True:
+            nxt = self.peek()
+            if nxt.kind == "end":
+                self.lexer.next()
+                if nxt.text != token.text:
+                    raise ParseFailure(
+                        f"\\begin{{{token.text}}} ends with \\end{{{nxt.text}}}", "syntax", nxt.pos
+                    )
+                break
+            if nxt.kind == "eof":
+                raise ParseFailure(f"\\begin{{{token.text}}} is never closed", "syntax", token.pos)
+            if self.is_op(nxt, "\\\\"):
+                self.lexer.next()
+                rows.append(self.node("row", nxt.pos, row))
+                row = []
+                continue
+            row.append(self.expr(0))
+            self.count_element(nxt.pos)
+            after = self.peek()
+            if self.is_op(after, "&"):
+                self.lexer.next()
+                if self.is_op(self.peek(), "&", "\\\\") or self.peek().kind == "end":
+                    raise ParseFailure("empty matrix cell", "syntax", after.pos)
+            elif not (self.is_op(after, "\\\\") or after.kind in ("end", "eof")):
+                raise ParseFailure(f"unexpected {after.describe()} in a matrix", "syntax", after.pos)
+        if row:
+            rows.append(self.node("row", token.pos, row))
+        rows = [r for r in rows if r.args]
+        if not rows:
+            raise ParseFailure("empty matrix", "syntax", token.pos)
+        widths = [len(r.args) for r in rows]
+        if len(set(widths)) > 1:
+            raise ParseFailure(
+                f"matrix rows have different lengths ({', '.join(map(str, widths))})",
+                "ragged",
+                token.pos,
+            )
+        return self.node("matrix", token.pos, rows, token.text)
+
+
+__all__ = ["Node", "Parser", "UNICODE_NAMES"]
