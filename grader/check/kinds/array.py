@@ -16,7 +16,7 @@ import sympy
 
 from grader.check.base import CheckContext, register
 from grader.check.kinds.number import expected_float, read_number, real_value
-from grader.check.parsing import ExpectedValueError, parse_context, parse_student
+from grader.check.parsing import ExpectedValueError, parse_context, parse_expected, parse_student
 from grader.check.tolerance import allowed_error
 from grader.check.verdict import Status, Verdict
 from grader.parse.values import ArrayValue, Invalid, Parsed, as_array
@@ -118,6 +118,14 @@ def _diagnose(submitted: np.ndarray, expected: np.ndarray, tolerance: Tolerance)
 def expected_array(expected: Any, ctx: CheckContext) -> np.ndarray:
     if isinstance(expected, np.ndarray):
         return expected.astype(float)
+    if isinstance(expected, str):
+        parsed = parse_expected(expected, ctx)
+        if isinstance(parsed, Invalid):
+            raise ExpectedValueError(ctx.part_id, f"cannot read {expected!r}: {parsed.reason}")
+        array = submitted_array(parsed.value)
+        if isinstance(array, Invalid):
+            raise ExpectedValueError(ctx.part_id, f"{expected!r}: {array.reason}")
+        return array
     nested = expected
 
     def convert(node: Any) -> Any:

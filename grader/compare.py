@@ -1,0 +1,313 @@
+"""``grader compare``: check one answer against an expected value, or a JSONL batch of them.
+
+One pair::
+
+    grader compare "tanh(x)" "2*sigma(2x) - 1" --function "sigma=1/(1+exp(-x))"
+    grader compare "[[1, 2], [3, 4]]" "[[1, 3], [2, 4]]" --kind array --json
+
+Batch (each line ``{"id", "kind", "gold", "answer", "symbols"?, "functions"?, "rtol"?,
+"atol"?}``; one output line ``{"id", "score", "status", "feedback", "parsed", "seconds"}``
+per input line, in order, even for malformed or hostile lines)::
+
+    grader compare --batch cases.jsonl --output verdicts.jsonl --workers 2 --timeout 10
+
+Every check runs through ``grader.check.pool.run_tasks``, so a hostile answer costs at
+most its budget. The exit code is 0 whatever the verdicts (2 on usage errors).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+__all__ = ["CompareCase", "compare", "compare_batch", "compare_case", "parse_domain", "run_batch_lines"]
+
+KINDS = ("expression", "number", "array", "tuple", "set")
+SIMPLE_DOMAINS = ("positive", "nonnegative", "nonzero", "integer", "positive_integer", "real")
+NUMBER = r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*"
+
+
+def parse_domain(text: str) -> dict[str, Any]:
+    """'positive' / 'positive integer' / 'interval(0,1)' / 'matrix(3,1)' -> SymbolSpec fields."""
+    cleaned = " ".join(str(text).strip().lower().split()).replace("-", "_").replace(" ", "_")
+    if cleaned in SIMPLE_DOMAINS:
+        return {"domain": cleaned}
+    interval = re.fullmatch(rf"interval\({NUMBER},{NUMBER}\)", cleaned.replace("_", ""))
+    if interval:
+        return {"domain": "interval", "low": float(interval.group(1)), "high": float(interval.group(2))}
+    matrix = re.fullmatch(r"matrix\((\d+),(\d+)\)", cleaned.replace("_", ""))
+    if matrix:
+        return {"shape": (int(matrix.group(1)), int(matrix.group(2)))}
+    raise ValueError(f"unknown domain {text!r} (use {', '.join(SIMPLE_DOMAINS)}, interval(a,b) or matrix(m,n))")
+
+
+@dataclass
+class CompareCase:
+    """One comparison: what is expected, what was submitted, and how to read them."""
+
+    expected: Any
+    submitted: Any
+    kind: str = "expression"
+    symbols: dict[str, str] = field(default_factory=dict)
+    functions: dict[str, str | None] = field(default_factory=dict)
+    rtol: float | None = None
+    atol: float | None = None
+    sigfigs: int | None = None
+    undecided: str = "manual_review"
+    case_id: str = "compare"
+
+
+def _part_and_context(case: CompareCase) -> tuple[Any, Any, Any]:
+    from grader.check.engine import context_for
+    from grader.key import KeyPart
+    from grader.rubric.models import Rubric
+
+    if case.kind not in KINDS:
+        raise ValueError(f"unknown kind {case.kind!r} (use {', '.join(KINDS)})")
+    tolerance: dict[str, Any] = {}
+    if case.rtol is not None:
+        tolerance["rtol"] = case.rtol
+    if case.atol is not None:
+        tolerance["atol"] = case.atol
+    if case.sigfigs is not None:
+        tolerance["sigfigs"] = case.sigfigs
+    answer: dict[str, Any] = {"kind": case.kind, "expected": "0"}
+    symbols = {name: parse_domain(domain) for name, domain in case.symbols.items()}
+    functions = {name: ({"definition": definition} if definition else {}) for name, definition in case.functions.items()}
+    if case.kind == "expression" and tolerance:
+        answer["tolerance"] = tolerance
+    if case.kind in ("tuple", "set") and tolerance:
+        answer["tolerance"] = tolerance
+    part_id = re.sub(r"[^A-Za-z0-9_.\-]", "_", str(case.case_id)) or "compare"
+    if not part_id[0].isalnum():
+        part_id = "c" + part_id
+    rubric = Rubric.model_validate(
+        {
+            "assignment": {"id": "compare", "title": "grader compare"},
+            "defaults": {"symbols": symbols, "functions": functions, "undecided": case.undecided, "tolerance": tolerance or {}},
+            "questions": [{"id": "q", "parts": [{"id": part_id, "points": 1, "prompt": "compare", "answer": answer}]}],
+        }
+    )
+    part = rubric.parts()[0]
+    context = context_for(rubric, part, seed=zlib.crc32(part_id.encode()))
+    return part, KeyPart(kind=case.kind, expected=case.expected), context
+
+
+def compare_case(case: CompareCase) -> dict[str, Any]:
+    """Check one case; returns the verdict as JSON (with ``parsed`` and ``seconds``)."""
+    from grader.check.engine import check_part
+
+    start = time.perf_counter()
+    part, key_part, context = _part_and_context(case)
+    verdict = check_part(part, key_part, case.submitted, context)
+    result = verdict.to_json()
+    result["parsed"] = verdict.shown
+    result["seconds"] = round(time.perf_counter() - start, 6)
+    return result
+
+
+# --------------------------------------------------------------------------- batch
+
+
+def _line_case(line: str) -> tuple[str | None, CompareCase | str]:
+    """(id, case) or (id, reason the line cannot be used)."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return None, f"malformed JSON: {exc.msg} at column {exc.colno}"
+    if not isinstance(data, dict):
+        return None, "each line must be a JSON object"
+    case_id = data.get("id")
+    case_id = None if case_id is None else str(case_id)
+    missing = [key for key in ("kind", "gold", "answer") if key not in data]
+    if missing:
+        return case_id, f"missing field(s): {', '.join(missing)}"
+    symbols = data.get("symbols") or {}
+    functions = data.get("functions") or {}
+    if not isinstance(symbols, dict) or not isinstance(functions, dict):
+        return case_id, "'symbols' and 'functions' must be objects"
+    try:
+        case = CompareCase(
+            expected=data["gold"],
+            submitted=data["answer"],
+            kind=str(data["kind"]),
+            symbols={str(k): str(v) for k, v in symbols.items()},
+            functions={str(k): (None if v is None else str(v)) for k, v in functions.items()},
+            rtol=None if data.get("rtol") is None else float(data["rtol"]),
+            atol=None if data.get("atol") is None else float(data["atol"]),
+            sigfigs=None if data.get("sigfigs") is None else int(data["sigfigs"]),
+            case_id=case_id or "case",
+        )
+    except (TypeError, ValueError) as exc:
+        return case_id, f"bad field: {exc}"
+    return case_id, case
+
+
+def _batch_line(line: str) -> dict[str, Any]:
+    """The output record of one input line (runs inside a pool worker)."""
+    start = time.perf_counter()
+    case_id, case = _line_case(line)
+    if isinstance(case, str):
+        return {"id": case_id, "score": 0.0, "status": "invalid", "feedback": case, "parsed": "", "seconds": 0.0}
+    try:
+        result = compare_case(case)
+    except ValueError as exc:  # an unusable case description (kind, domain, tolerance)
+        return {"id": case_id, "score": 0.0, "status": "invalid", "feedback": str(exc).splitlines()[0], "parsed": "", "seconds": 0.0}
+    return {
+        "id": case_id,
+        "score": result["score"],
+        "status": result["status"],
+        "feedback": result["feedback"],
+        "parsed": result["parsed"],
+        "seconds": round(time.perf_counter() - start, 6),
+    }
+
+
+def _make_on_timeout(seconds: float) -> Callable[[str, str], dict[str, Any]]:
+    def on_timeout(line: str, reason: str) -> dict[str, Any]:
+        case_id, _case = _line_case(line)
+        status = "error" if reason.startswith("the checker") else "timeout"
+        return {"id": case_id, "score": 0.0, "status": status, "feedback": reason, "parsed": "", "seconds": seconds}
+
+    return on_timeout
+
+
+def _warm_up() -> None:
+    """Import and exercise the checkers once, so forked workers start warm."""
+    for kind, gold, answer in (("expression", "x^2", "x*x"), ("number", "1/3", "0.3333"), ("array", [[1]], [[1]])):
+        _batch_line(json.dumps({"id": "warm", "kind": kind, "gold": gold, "answer": answer}))
+
+
+def run_batch_lines(lines: Sequence[str], *, workers: int = 1, timeout: float = 10.0, memory_mb: int = 1024, progress: Callable[[int], None] | None = None) -> list[dict[str, Any]]:
+    """One output record per input line, in order (blank lines are reported as invalid)."""
+    from grader.check.pool import Budget, run_tasks
+
+    if workers > 0:
+        _warm_up()
+    return run_tasks(
+        _batch_line,
+        list(lines),
+        workers=workers,
+        budget=Budget(seconds=timeout, memory_mb=memory_mb),
+        on_timeout=_make_on_timeout(timeout),
+        progress=progress,
+    )
+
+
+def compare_batch(input_path: str | Path, output_path: str | Path, *, workers: int = 1, timeout: float = 10.0) -> list[dict[str, Any]]:
+    """Read a JSONL file of cases, write one verdict line per input line."""
+    lines = Path(input_path).read_text(encoding="utf-8").splitlines()
+    records = run_batch_lines(lines, workers=workers, timeout=timeout)
+    with open(output_path, "w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return records
+
+
+# --------------------------------------------------------------------------- command
+
+
+def _split_option(text: str, separator: str, what: str) -> tuple[str, str]:
+    if separator not in text:
+        raise click.BadParameter(f"{text!r}: expected NAME{separator}{what}")
+    name, value = text.split(separator, 1)
+    return name.strip(), value.strip()
+
+
+def _cli_value(text: str, kind: str) -> Any:
+    """A command-line value: JSON lists for arrays/tuples when it is JSON, else the text."""
+    if kind in ("array", "tuple", "set") and text.strip().startswith("["):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            return text
+    return text
+
+
+def _print_result(expected: str, result: dict[str, Any]) -> None:
+    click.echo(f"expected: {expected}")
+    click.echo(f"read as:  {result['parsed']}")
+    click.echo(f"status:   {result['status']} (score {result['score']:g})")
+    click.echo(f"feedback: {result['feedback']}")
+    for key, value in (result.get("evidence") or {}).items():
+        click.echo(f"  {key}: {value}")
+    click.echo(f"seconds:  {result['seconds']:.4f}")
+
+
+@click.command("compare")
+@click.argument("expected", required=False)
+@click.argument("submitted", required=False)
+@click.option("--kind", type=click.Choice(KINDS), default="expression", show_default=True, help="How to compare.")
+@click.option("--symbol", "symbols", multiple=True, metavar="NAME:DOMAIN", help="A symbol and its domain: positive, nonnegative, nonzero, integer, positive_integer, real, interval(a,b), matrix(m,n).")
+@click.option("--function", "functions", multiple=True, metavar="NAME=EXPR", help="A function of x, e.g. sigma=1/(1+exp(-x)); NAME alone is an abstract function.")
+@click.option("--rtol", type=float, default=None, help="Relative tolerance.")
+@click.option("--atol", type=float, default=None, help="Absolute tolerance.")
+@click.option("--sigfigs", type=int, default=None, help="Significant figures (numbers).")
+@click.option("--undecided", type=click.Choice(["accept_if_numeric", "manual_review", "reject"]), default="manual_review", show_default=True, help="Policy when equivalence is only numerically confirmed.")
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
+@click.option("--batch", "batch", type=click.Path(exists=True, dir_okay=False), default=None, help="JSONL file of cases.")
+@click.option("--output", "output", type=click.Path(dir_okay=False, writable=True), default=None, help="Where batch verdicts go (JSONL).")
+@click.option("--workers", type=click.IntRange(min=0), default=1, show_default=True, help="Worker processes for --batch.")
+@click.option("--timeout", type=click.FloatRange(min=0.01), default=10.0, show_default=True, help="Seconds per check.")
+def compare(
+    expected: str | None, submitted: str | None, kind: str, symbols: tuple[str, ...], functions: tuple[str, ...],
+    rtol: float | None, atol: float | None, sigfigs: int | None, undecided: str, as_json: bool,
+    batch: str | None, output: str | None, workers: int, timeout: float,
+) -> None:
+    """Check SUBMITTED against EXPECTED and show how it was read and the verdict."""
+    if batch is not None:
+        if expected is not None or submitted is not None:
+            raise click.UsageError("give either EXPECTED SUBMITTED or --batch, not both")
+        if output is None:
+            raise click.UsageError("--batch needs --output")
+        records = compare_batch(batch, output, workers=workers, timeout=timeout)
+        counts: dict[str, int] = {}
+        for record in records:
+            counts[record["status"]] = counts.get(record["status"], 0) + 1
+        summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+        click.echo(f"{len(records)} cases -> {output} ({summary})")
+        return
+    if expected is None or submitted is None:
+        raise click.UsageError("give EXPECTED and SUBMITTED (or --batch FILE --output FILE)")
+    try:
+        symbol_domains = dict(_split_option(item, ":", "DOMAIN") for item in symbols)
+        for domain in symbol_domains.values():
+            parse_domain(domain)
+        function_defs: dict[str, str | None] = {}
+        for item in functions:
+            if "=" in item:
+                name, definition = _split_option(item, "=", "EXPR")
+                function_defs[name] = definition
+            else:
+                function_defs[item.strip()] = None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    case = CompareCase(
+        expected=_cli_value(expected, kind), submitted=_cli_value(submitted, kind), kind=kind,
+        symbols=symbol_domains, functions=function_defs, rtol=rtol, atol=atol, sigfigs=sigfigs, undecided=undecided,
+    )
+    from grader.check.pool import Budget, run_tasks
+
+    def on_timeout(_case: CompareCase, reason: str) -> dict[str, Any]:
+        status = "error" if reason.startswith("the checker") else "timeout"
+        return {"score": 0.0, "status": status, "feedback": reason, "parsed": "", "seconds": timeout, "evidence": {}}
+
+    result = run_tasks(compare_case, [case], workers=1, budget=Budget(seconds=timeout), on_timeout=on_timeout)[0]
+    if as_json:
+        click.echo(json.dumps(result, indent=2, default=str))
+    else:
+        _print_result(expected, result)
+
+
+compare_command = compare
+
+if __name__ == "__main__":
+    compare()
