@@ -43,6 +43,12 @@ _UNARY: dict[str, Callable[[Any], Any]] = {
     "sigmoid": lambda x: 1 / (1 + sympy.exp(-x)),
     "relu": lambda x: sympy.Max(0, x),
 }  # fmt: skip
+_OPERATIONS: dict[str, Callable[[Any, Any], Any]] = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b,
+}
 _MAX_MATRIX_POWER = 16
 _MAX_DET_SIZE = 6
 
@@ -84,7 +90,7 @@ def _digits(number: sympy.Number) -> float:
     """About how many decimal digits a number's numerator/denominator have (log10)."""
     if number.is_Rational:
         p, q = abs(int(number.p)), int(number.q)
-        return max(p.bit_length(), q.bit_length()) * 0.30103
+        return max(math.log10(p) if p else 0.0, math.log10(q))
     try:
         magnitude = abs(float(number))
     except (OverflowError, TypeError, ValueError):
@@ -206,21 +212,37 @@ class Builder:
         return self.apply(node.pos, lambda a: -a, self.scalar(node.args[0]))
 
     def build_add(self, node: Node) -> Built:
-        left, right = (self.scalar(arg) for arg in node.args)
-        return self.apply(node.pos, lambda a, b: a + b, left, right)
+        return self.chain(node, ("add", "sub"))
 
-    def build_sub(self, node: Node) -> Built:
-        left, right = (self.scalar(arg) for arg in node.args)
-        return self.apply(node.pos, lambda a, b: a - b, left, right)
+    build_sub = build_add
 
     def build_mul(self, node: Node) -> Built:
-        left, right = (self.scalar(arg) for arg in node.args)
-        return self.apply(node.pos, lambda a, b: a * b, left, right)
+        return self.chain(node, ("mul", "div"))
 
-    def build_div(self, node: Node) -> Built:
-        left = self.scalar(node.args[0])
-        right = self.expr(node.args[1], "a denominator")
-        return self.apply(node.pos, lambda a, b: a / b, left, right)
+    build_div = build_mul
+
+    def chain(self, node: Node, kinds: tuple[str, str]) -> Built:
+        """A left-associative chain (``a + b - c + ...``) built without deep recursion."""
+        spine: list[Node] = []
+        while node.kind in kinds:
+            spine.append(node)
+            node = node.args[0]
+        value = self.scalar(node)
+        for link in reversed(spine):
+            if link.kind == "div":
+                right = self.expr(link.args[1], "a denominator")
+            else:
+                right = self.scalar(link.args[1])
+            value = self.apply(link.pos, _OPERATIONS[link.kind], value, right)
+            self.check_size(value, link.pos)
+        return value
+
+    def check_size(self, value: Built, pos: int) -> None:
+        """Exact numbers may not grow past ``max_exponent + max_digits`` digits."""
+        if isinstance(value, sympy.Rational):
+            cap = max(self.limits.max_exponent, 10 * self.limits.max_digits) + self.limits.max_digits
+            if _digits(value) > cap:
+                raise ParseFailure("a number in the answer is too large", "too_many_digits", pos)
 
     def build_percent(self, node: Node) -> Built:
         value = self.scalar(node.args[0])
@@ -266,7 +288,9 @@ class Builder:
             if isinstance(base, sympy.Number) and base != 0:
                 if abs(estimate) * _digits(base) > limits.max_digits:
                     raise too_large
-        return self.apply(pos, lambda a, b: a**b, base, exponent)
+        result = self.apply(pos, lambda a, b: a**b, base, exponent)
+        self.check_size(result, pos)
+        return result
 
     def build_fact(self, node: Node) -> sympy.Expr:
         value = self.expr(node.args[0], "a factorial")

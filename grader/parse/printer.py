@@ -39,6 +39,20 @@ def to_text(value: Any) -> str:
     return text
 
 
+def _int_text(value: int) -> str:
+    """Decimal digits of any int (``str`` refuses more than 4300 digits by default)."""
+    if value.bit_length() < 10000:
+        return str(value)
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    chunk = 10**1000
+    pieces: list[str] = []
+    while value:
+        value, rest = divmod(value, chunk)
+        pieces.append(str(rest).zfill(1000) if value else str(rest))
+    return sign + "".join(reversed(pieces))
+
+
 class _Printer:
     def __init__(self, latex_safe: bool) -> None:
         self.latex_safe = latex_safe
@@ -135,9 +149,9 @@ class _Printer:
         if number is sympy.zoo or number is sympy.nan:
             return str(number), ATOM
         if number.is_Integer:
-            text = str(int(number))
+            text = _int_text(int(number))
         elif number.is_Rational:
-            text = f"{int(number.p)}/{int(number.q)}"
+            text = f"{_int_text(int(number.p))}/{_int_text(int(number.q))}"
             return text, NEG if number.is_negative else MUL
         else:
             text = str(number)
