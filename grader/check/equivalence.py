@@ -321,6 +321,22 @@ def _is_zero(value: Any) -> bool:
     return value == 0
 
 
+def _interval_substitution(difference: sympy.Basic, ctx: CheckContext) -> sympy.Basic | None:
+    """Write each interval symbol p in (a, b) as a + (b - a)/(1 + q) with q > 0.
+
+    A bijection of (0, oo) onto (a, b), so a proof for all q > 0 is a proof for all p in
+    (a, b); sympy then knows the signs of p - a and b - p (e.g. log(1 - p) for p < 1).
+    """
+    replacements = {}
+    for symbol in difference.free_symbols:
+        spec = ctx.symbols.get(getattr(symbol, "name", ""))
+        if isinstance(symbol, sympy.Symbol) and spec is not None and spec.low is not None and spec.high is not None:
+            low, high = sympy.nsimplify(spec.low), sympy.nsimplify(spec.high)
+            positive = sympy.Dummy(f"{symbol.name}_q", positive=True)
+            replacements[symbol] = low + (high - low) / (1 + positive)
+    return difference.xreplace(replacements) if replacements else None
+
+
 def _prove_zero(difference: sympy.Basic, ctx: CheckContext) -> str | None:
     """The name of the step that reduced ``difference`` to zero, or None."""
     if _is_zero(difference):
@@ -328,7 +344,11 @@ def _prove_zero(difference: sympy.Basic, ctx: CheckContext) -> str | None:
     if not step_allowed():
         return None
     deadline = time.monotonic() + PROOF_STEPS_BUDGET * ctx.step_seconds
-    for name, step in _proof_steps(difference):
+    steps = _proof_steps(difference)
+    substituted = None if isinstance(difference, MatrixExpr) else _interval_substitution(difference, ctx)
+    if substituted is not None:
+        steps[2:2] = [(f"interval {name}", step) for name, step in _proof_steps(substituted)[:6] if name in ("expand_log", "simplify", "cancel")]
+    for name, step in steps:
         remaining = min(ctx.step_seconds, deadline - time.monotonic())
         if remaining <= 0:
             break
