@@ -10,7 +10,7 @@ from grader.parse import EquationValue, ParseContext, SymbolInfo, TupleValue
 from .helpers import E, equivalent, invalid, pi, r, read, value
 
 a, b, d, i, k, n, p, u, x, y = (r(name) for name in "a b d i k n p u x y".split())
-O = sympy.Function("O")
+big_o = sympy.Function("O")
 norm = sympy.Function("norm")
 
 PLAIN = [
@@ -70,7 +70,7 @@ PLAIN = [
     ("sigmoid", "sigmoid(x)", 1 / (1 + sympy.exp(-x))),
     ("relu", "relu(x)", sympy.Max(0, x)),
     ("relu-capitalized", "ReLU(x)", sympy.Max(0, x)),
-    ("big-o", "O(n^2)", O(n**2)),
+    ("big-o", "O(n^2)", big_o(n**2)),
     ("norm", "norm(u)", norm(u)),
     ("norm-bars", "‖u‖", norm(u)),
     ("sum", "sum(i^2, i, 1, n)", sympy.Sum(sympy.Symbol("i", integer=True) ** 2, (sympy.Symbol("i", integer=True), 1, n))),
