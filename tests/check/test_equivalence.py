@@ -170,3 +170,42 @@ def test_expression_tolerance_from_spec() -> None:
     assert verdict.status in (Status.CORRECT, Status.UNDECIDED)
     strict = ExpressionAnswer(kind="expression", expected="unused")
     assert checker.compare(strict, x / 3, parsed(sp.Float(0.33333) * x), CTX).status is Status.WRONG
+
+
+dim_n, dim_m = sp.Symbol("n", integer=True, positive=True), sp.Symbol("m", integer=True, positive=True)
+A_nm = sp.MatrixSymbol("A", dim_n, dim_m)
+B_mn = sp.MatrixSymbol("B", dim_m, dim_n)
+H_nn = sp.MatrixSymbol("H", dim_n, dim_n)
+g_n = sp.MatrixSymbol("g", dim_n, 1)
+
+SYMBOLIC_SHAPES = [
+    ("transpose of product", (A_nm * B_mn).T, B_mn.T * A_nm.T, True),
+    ("square H stays square", g_n.T * H_nn * g_n, (g_n.T * H_nn.T * g_n).T, True),
+    ("H g vs H^T g", H_nn * g_n, H_nn.T * g_n, False),
+    ("A B vs (B A)^T shapes", A_nm * B_mn, (B_mn.T * A_nm.T).T, True),
+]
+
+
+@pytest.mark.parametrize(("expected", "submitted", "equal"), [c[1:] for c in SYMBOLIC_SHAPES], ids=[c[0] for c in SYMBOLIC_SHAPES])
+def test_symbolic_matrix_shapes(expected, submitted, equal: bool) -> None:
+    assert compare_expressions(expected, submitted, make_ctx()).equal is equal
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+TERMS = [x, x**2, sp.sin(x), sp.exp(x / 3), 1 / (1 + x**2), sp.Integer(1), d, d * x, sp.sqrt(d)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    base=st.lists(st.sampled_from(TERMS), min_size=1, max_size=4),
+    perturbation=st.sampled_from(TERMS),
+    exponent=st.integers(min_value=-9, max_value=3),
+    mantissa=st.sampled_from([1, -1, 3, -7]),
+)
+def test_a_perturbed_answer_is_never_accepted(base, perturbation, exponent, mantissa) -> None:
+    expected = sp.Add(*base)
+    submitted = expected + sp.Rational(mantissa) * sp.Integer(10) ** exponent * perturbation
+    result = compare_expressions(expected, submitted, CTX)
+    assert not result.equal, (expected, submitted, result.message)
