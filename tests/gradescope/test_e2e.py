@@ -1,0 +1,256 @@
+"""End to end, without Docker: build the zip with the real CLI, set up an /autograder-like
+tree with its setup.sh (a fresh venv from the base Python, pinned requirements from the
+package index, grader's wheel, no torch), run its run_autograder on several submissions,
+validate every results.json against Gradescope's JSON Schema and compare the scores with
+``grader grade`` on the same submissions.
+
+One setup is shared by all tests of this module (module-scoped fixture).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from support import run_grader
+
+from grader.rubric.load import load_rubric
+
+from .helpers import validate
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+RUBRIC = REPO / "rubrics" / "ift6135-w2020-a2.yaml"
+EXAMPLES = REPO / "submissions_example" / "ift6135-w2020-a2"
+EXAMPLE_FOLDERS = ("seed-001-student", "seed-001-student-tex", "common-mistakes", "invalid-input", "missing-answers", "hostile")
+
+METADATA = {
+    "id": 987654,
+    "created_at": "2020-03-17T22:10:05.123456-04:00",
+    "assignment": {"due_date": "2020-03-17T23:59:00.000000-04:00", "late_due_date": None, "title": "A2", "total_points": "100.0"},
+    "users": [{"email": "ada@example.org", "id": 11, "name": "Ada", "sid": "20201234"}],
+    "previous_submissions": [],
+}
+
+
+def gradable_points() -> float:
+    """Points of the rubric's auto-graded (non-manual) parts."""
+    return sum(part.points for part in load_rubric(RUBRIC)[0].parts() if part.answer.kind != "manual")
+
+
+def base_python() -> str:
+    """The interpreter the project venv was made from (not the venv itself)."""
+    for candidate in (getattr(sys, "_base_executable", None), shutil.which("python3.11"), shutil.which("python3")):
+        if candidate and Path(candidate).exists() and ".venv" not in Path(candidate).resolve().parts:
+            return str(candidate)
+    pytest.skip("no base python3 outside the project venv")
+
+
+def clean_env(root: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")}
+    env.update({"AUTOGRADER_ROOT": str(root), "GRADER_SKIP_APT": "1", "GRADER_PYTHON": base_python(), "GRADER_PIP_CACHE": "1"})
+    return env
+
+
+@dataclass
+class Image:
+    """An /autograder-like tree after setup.sh, and what happened on the way."""
+
+    root: Path
+    zip_path: Path
+    setup_seconds: float
+    setup_log: str
+    results: dict[str, dict] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    grade_totals: dict[str, float] = field(default_factory=dict)
+
+
+def unpack_like_gradescope(zip_path: Path, root: Path) -> None:
+    source = root / "source"
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(source)
+        for info in archive.infolist():
+            mode = (info.external_attr >> 16) & 0o777
+            if mode:
+                (source / info.filename).chmod(mode)
+    shutil.copy2(source / "run_autograder", root / "run_autograder")
+    (root / "run_autograder").chmod(0o755)
+
+
+def run_submission(root: Path, folder: Path | None, metadata: str | None = None) -> tuple[dict, float]:
+    """Put ``folder`` in root/submission, run root/run_autograder as Gradescope does, read results."""
+    submission = root / "submission"
+    shutil.rmtree(submission, ignore_errors=True)
+    shutil.rmtree(root / "results", ignore_errors=True)
+    if folder is None:
+        submission.mkdir()
+    else:
+        shutil.copytree(folder, submission)
+    meta = root / "submission_metadata.json"
+    if metadata is None:
+        meta.unlink(missing_ok=True)
+    else:
+        meta.write_text(metadata, encoding="utf-8")
+    started = time.monotonic()
+    done = subprocess.run([str(root / "run_autograder")], cwd=root, env=clean_env(root), capture_output=True, text=True, timeout=300)
+    seconds = time.monotonic() - started
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = (root / "results" / "results.json").read_text(encoding="utf-8")
+    assert "NaN" not in text and "Infinity" not in text
+    return json.loads(text), seconds
+
+
+def make_submissions(base: Path, source: Path, canary: Path) -> dict[str, tuple[Path | None, str | None]]:
+    """name -> (folder, metadata text). Folders live in ``base`` so ``grader grade`` sees them all."""
+    base.mkdir(parents=True, exist_ok=True)
+    subs: dict[str, tuple[Path | None, str | None]] = {}
+    shutil.copytree(source / "samples" / "correct", base / "correct")
+    subs["correct"] = (base / "correct", json.dumps(METADATA))
+    for name in EXAMPLE_FOLDERS:
+        shutil.copytree(EXAMPLES / name, base / name)
+        subs[name] = (base / name, "{not json" if name == "common-mistakes" else None)
+    (base / "empty").mkdir()
+    subs["empty"] = (base / "empty", None)
+    nested = base / "zip-upload" / "hw2"  # a zip with a folder inside arrives unpacked
+    nested.mkdir(parents=True)
+    shutil.copy2(source / "samples" / "correct" / "answers.json", nested / "answers.json")
+    subs["zip-upload"] = (base / "zip-upload", None)
+    hostile = base / "synthetic-hostile"
+    hostile.mkdir()
+    answers = {
+        "q1.1.alpha": "9**9**9**9",
+        "q1.1.epsilon": f"__import__('os').system('touch {canary}')",
+        "q1.2.coefficient": "x" * 200_000,
+        "q1.3.bias_factor": "beta^(" * 3000 + "t" + ")" * 3000,
+    }
+    (hostile / "answers.json").write_text(json.dumps({"answers": answers}), encoding="utf-8")
+    subs["synthetic-hostile"] = (hostile, None)
+    return subs
+
+
+@pytest.fixture(scope="module")
+def image(tmp_path_factory) -> Image:
+    tmp = tmp_path_factory.mktemp("gradescope-e2e")
+    zip_path = tmp / "autograder.zip"
+    run_grader("gradescope", "build", str(RUBRIC), "-o", str(zip_path), "--no-verify", check=True, timeout=600)
+    root = tmp / "autograder"
+    unpack_like_gradescope(zip_path, root)
+    started = time.monotonic()
+    setup = subprocess.run(["bash", str(root / "source" / "setup.sh")], cwd=root, env=clean_env(root),
+                           capture_output=True, text=True, timeout=900)
+    built = Image(root, zip_path, time.monotonic() - started, setup.stdout + setup.stderr)
+    assert setup.returncode == 0, built.setup_log[-6000:]
+
+    canary = tmp / "pwned"
+    subs = make_submissions(tmp / "subs", root / "source", canary)
+    for name, (folder, metadata) in subs.items():
+        built.results[name], built.seconds[name] = run_submission(root, folder, metadata)
+    assert not canary.exists()
+
+    # the same submissions through `grader grade` (the project venv, same frozen key)
+    out = tmp / "grade-out"
+    run_grader("grade", str(RUBRIC), str(tmp / "subs"), "-o", str(out), "--key", str(root / "source" / "key.json"),
+               "--quiet", check=True, timeout=600)
+    for path in sorted((out / "feedback").glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        built.grade_totals[data["student"]["folder"]] = float(data["total"])
+    return built
+
+
+def test_setup_made_a_venv_without_torch(image):
+    venv_python = image.root / "venv" / "bin" / "python"
+    assert venv_python.exists() and (image.root / "venv" / "bin" / "grader").exists()
+    probe = subprocess.run([str(venv_python), "-c", "import importlib.util as u; print(u.find_spec('torch'), u.find_spec('reference'))"],
+                           capture_output=True, text=True, timeout=60, cwd=image.root)
+    assert probe.stdout.strip() == "None None"
+    assert "correct sample" in image.setup_log and "blank sample" in image.setup_log
+    print(f"\nsetup.sh: {image.setup_seconds:.1f}s; zip {image.zip_path.stat().st_size / 1024:.0f} KB")
+
+
+def test_every_results_json_is_valid(image):
+    assert set(image.results) >= {"correct", "empty", "hostile", "synthetic-hostile", "invalid-input"}
+    for name, doc in image.results.items():
+        validate(doc)
+        assert doc["output_format"] == "md", name
+        assert all(len(test.get("output", "")) <= 4096 for test in doc["tests"]), name
+        assert len(json.dumps(doc).encode()) <= 1_000_000, name
+    for name, seconds in sorted(image.seconds.items()):
+        print(f"{name:24} {seconds:6.2f}s  score {image.results[name]['score']}")
+
+
+def test_scores_match_grader_grade(image):
+    for name, doc in image.results.items():
+        if name not in image.grade_totals:
+            continue
+        assert doc["score"] == pytest.approx(image.grade_totals[name], abs=1e-6), name
+    assert set(image.grade_totals) >= {"correct", "seed-001-student", "common-mistakes", "hostile", "zip-upload"}
+
+
+def test_correct_and_zip_upload_get_full_marks(image):
+    for name in ("correct", "zip-upload"):
+        doc = image.results[name]
+        assert doc["score"] == doc["extra_data"]["autograded_points"] == gradable_points(), name
+        assert doc["tests"][0]["status"] == "passed"
+    extra = image.results["correct"]["extra_data"]
+    assert extra["users"] == ["20201234"] and extra["late"] is False
+    assert len(extra["rubric_sha256"]) == 64 and extra["assignment"] == "ift6135-w2020-a2" and extra["grader_version"]
+
+
+def test_partly_wrong_invalid_and_empty(image):
+    seed = image.results["seed-001-student"]
+    assert 0 < seed["score"] < seed["extra_data"]["autograded_points"]
+    assert 0 < image.results["seed-001-student-tex"]["score"]
+    invalid = image.results["invalid-input"]
+    check = invalid["tests"][0]
+    assert check["visibility"] == "visible" and check["status"] == "failed" and "could not be read" in check["output"]
+    empty = image.results["empty"]
+    assert empty["score"] == 0 and empty["tests"][0]["status"] == "failed"
+    assert "no answers file" in empty["tests"][0]["output"]
+    assert image.results["common-mistakes"]["extra_data"]["users"] == []  # malformed metadata: tolerated
+
+
+def test_hostile_answers_are_bounded(image):
+    for name in ("hostile", "synthetic-hostile"):
+        doc = image.results[name]
+        assert doc["score"] == 0, name
+        assert "error" not in doc["extra_data"], name
+        assert image.seconds[name] < 120, name
+
+
+def test_visibility_follows_the_rubric(image):
+    doc = image.results["seed-001-student"]
+    parts = [test for test in doc["tests"] if test["number"] != "0"]
+    assert {test["visibility"] for test in parts} == {"after_due_date"}
+    assert doc["visibility"] == "after_due_date" and doc["tests"][0]["visibility"] == "visible"
+
+
+def test_a_corrupt_key_gives_needs_review(image, tmp_path):
+    root = tmp_path / "autograder"
+    shutil.copytree(image.root / "source", root / "source")
+    (root / "venv").symlink_to(image.root / "venv", target_is_directory=True)
+    shutil.copy2(image.root / "run_autograder", root / "run_autograder")
+    key = root / "source" / "key.json"
+    key.write_text(key.read_text(encoding="utf-8")[:500], encoding="utf-8")
+    doc, _ = run_submission(root, root / "source" / "samples" / "correct")
+    validate(doc)
+    assert doc["score"] == 0 and "needs manual review" in doc["output"]
+    assert len(doc["tests"]) == 1 + len(load_rubric(RUBRIC)[0].parts()) and all(test["score"] == 0 for test in doc["tests"])
+    assert doc["extra_data"]["needs_review"] is True and doc["extra_data"]["error"]
+
+
+def test_run_autograder_survives_a_missing_venv(tmp_path, image):
+    root = tmp_path / "autograder"
+    root.mkdir()
+    shutil.copy2(image.root / "run_autograder", root / "run_autograder")
+    doc, _ = run_submission(root, None)
+    validate(doc)
+    assert doc["score"] == 0 and "needs manual review" in doc["output"]
