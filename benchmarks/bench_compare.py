@@ -75,7 +75,7 @@ def build_cases(rng: random.Random) -> list[dict[str, Any]]:
         if variant == 0:
             answer: Any = gold
         elif variant == 1:
-            answer = [list(column) for column in zip(*gold)]
+            answer = [list(column) for column in zip(*gold, strict=False)]
         elif variant == 2:
             answer = [[2 * item for item in row] for row in gold]
         elif variant == 3:
