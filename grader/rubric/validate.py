@@ -146,10 +146,18 @@ def _check_part(rubric: models.Rubric, part: models.Part, p_path: PathKey,
         if problem:
             add(f"'{text}' {problem}", rel)
     if isinstance(spec, models.ConstraintAnswer):
+        from grader.check.kinds.constraint import split_relation
+
         for index, condition in enumerate(spec.conditions):
-            problem = _parse_issue(condition.holds, rubric, part, spec.variables)
-            if problem:
-                add(f"condition '{condition.holds}' {problem}", ("answer", "conditions", index, "holds"))
+            where = ("answer", "conditions", index, "holds")
+            relation = split_relation(condition.holds)
+            if relation is None:
+                add(f"condition '{condition.holds}' has no relation (=, <, <=, >, >=)", where)
+                continue
+            for side in (relation[0], relation[2]):
+                problem = _parse_issue(side, rubric, part, spec.variables)
+                if problem:
+                    add(f"condition '{condition.holds}': '{side}' {problem}", where)
     issues.extend(_mistakes_equal_to_expected(rubric, part, p_path, positions, file))
     return issues
 
