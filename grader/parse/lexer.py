@@ -93,7 +93,8 @@ class Token:
             return f"'\\{self.text}'"
         if self.kind == "sub":
             return "'_'"
-        return f"'{self.text}'"
+        shown = {"lvert": "|", "rvert": "|", "lVert": "‖", "rVert": "‖", "\\{": "\\{"}
+        return f"'{shown.get(self.text, self.text)}'"
 
 
 class Lexer:

@@ -464,8 +464,9 @@ class Parser:
         if token.kind == "name":
             self.lexer.next()
             if len(token.text) > 1:
-                rest = Token("name", token.text[1:], token.pos + 1, token.end, False)
-                self.lexer.push_front(rest)
+                rest_text = token.text[1:]
+                kind = "num" if rest_text[0].isdigit() else "name"
+                self.lexer.push_front(Token(kind, rest_text, token.pos + 1, token.end, False))
             return self.word(token.text[0], token, atomic=True)
         if token.kind in ("uname", "alias", "cmd", "text"):
             return self.nud()

@@ -7,8 +7,18 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from grader.parse import Invalid, Limits, ParseContext, parse_answer, parse_number
+from grader.parse import (
+    Invalid,
+    Limits,
+    ParseContext,
+    Parsed,
+    SymbolInfo,
+    parse_answer,
+    parse_number,
+)
 
 BIG = ParseContext(limits=Limits(max_length=10**7))
 
@@ -164,3 +174,34 @@ def test_internal_errors_never_escape(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(build.Builder, "build_value", broken)
     result = parse_answer("x + 1")
     assert isinstance(result, Invalid) and result.code == "internal"
+
+
+_PIECES = list("0123456789xyzabeTt+-*/^_()[]{}|,=!%.' ") + [
+    r"\frac", r"\sqrt", r"\left(", r"\right)", r"\left|", r"\right|", r"\sum", r"\prod", "_{",
+    "^{", r"\alpha", r"\hat", r"\mathbf", r"\begin{bmatrix}", r"\end{bmatrix}", "&", r"\\",
+    r"\cdot", r"\text{", "sin", "log", "exp", "sqrt", "max", "matrix", "sum", "hat", "√", "²",
+    "α", "‖", r"\|", r"\log_", r"\operatorname{", "pi", "lambda", "10^", "**", r"\%", "$",
+    r"\top", r"\infty", "O(", r"\binom", r"\lfloor", r"\rfloor", "1e5", "0.5", "96,096", "x_1",
+]  # fmt: skip
+_FUZZ_CONTEXT = ParseContext(
+    symbols={
+        "x": SymbolInfo("x"),
+        "y": SymbolInfo("y", positive=True),
+        "A": SymbolInfo("A", shape=(2, 2)),
+        "T": SymbolInfo("T"),
+    },
+    functions=frozenset({"f"}),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PIECES), max_size=25).map("".join), st.booleans())
+def test_fuzz_never_raises_or_fails_internally(text: str, declared: bool) -> None:
+    context = _FUZZ_CONTEXT if declared else None
+    for function in (parse_answer, parse_number):
+        result = function(text, context)
+        assert isinstance(result, (Invalid, Parsed))
+        if isinstance(result, Invalid):
+            assert result.code != "internal", (text, result.reason)
+        else:
+            assert isinstance(result.shown, str)
