@@ -194,3 +194,16 @@ def test_undecided_policies_on_text() -> None:
         ctx = type(ctx)(**{**ctx.__dict__, "step_seconds": 0.0})
         verdict = _check({"kind": "expression", "expected": "tanh(x)"}, "(exp(2x) - 1)/(exp(2x) + 1)", ctx)
         assert verdict.status is status
+
+
+def test_lhs_name_need_not_be_declared() -> None:
+    ctx = make_ctx({"beta": SymbolSpec(domain=Domain.interval, low=0, high=1)})
+    verdict = _check({"kind": "expression", "expected": "beta", "lhs": "alpha"}, r"\alpha = \beta", ctx)
+    assert verdict.status is Status.CORRECT
+
+
+def test_constraint_values_may_refer_to_each_other() -> None:
+    spec = {"kind": "constraint", "variables": ["alpha", "beta"], "conditions": [{"holds": "alpha < beta"}, {"holds": "(beta - alpha)^2 = 24/d"}]}
+    ctx = make_ctx({"d": "positive"})
+    assert _check(spec, "beta = sqrt(6)/sqrt(d), alpha = -beta", ctx).status is Status.CORRECT
+    assert _check(spec, "beta = sqrt(6)/sqrt(d), alpha = beta", ctx).status is Status.WRONG

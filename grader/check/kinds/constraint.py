@@ -86,6 +86,25 @@ def _assignment_target(lhs: Any, variables: tuple[str, ...]) -> tuple[str, int] 
     return None
 
 
+def _resolve_references(values: dict[str, sympy.Basic]) -> dict[str, sympy.Basic]:
+    """Values may use other given values (``beta = sqrt(6/d), alpha = -beta``): substitute."""
+    resolved = dict(values)
+    for _round in range(len(resolved)):
+        changed = False
+        for name, value in resolved.items():
+            substitution = {
+                symbol: resolved[symbol.name]
+                for symbol in value.free_symbols
+                if isinstance(symbol, sympy.Symbol) and symbol.name in resolved and symbol.name != name
+            }
+            if substitution:
+                resolved[name] = value.xreplace(substitution)
+                changed = True
+        if not changed:
+            break
+    return resolved
+
+
 @register("constraint")
 class ConstraintChecker:
     """Named values checked against conditions."""
@@ -154,6 +173,7 @@ class ConstraintChecker:
                 value = sympy.Pow(value, sympy.Rational(1, power))
                 evidence.setdefault("roots", []).append(f"{name} = ({equation.rhs})^(1/{power})")
             values[name] = value
+        values = _resolve_references(values)
         missing = [name for name in variables if name not in values]
         if missing:
             return Verdict(0.0, Status.WRONG, "no value given for " + ", ".join(missing), shown=parsed.shown, evidence=evidence)

@@ -17,14 +17,20 @@ from grader.check.base import CheckContext, register
 from grader.check.equivalence import Equivalence, compare_expressions
 from grader.check.parsing import expected_scalar, number_from_json, parse_context, parse_student
 from grader.check.policy import apply_policy
+from grader.check.symbols import domain_spec
 from grader.check.verdict import Status, Verdict
 from grader.parse.values import ArrayValue, EquationValue, Invalid, Parsed, TupleValue
+from grader.rubric.models import Domain
 
 __all__ = ["ExpressionChecker", "read_expression", "submitted_expression", "verdict_from_equivalence"]
 
 
-def read_expression(raw: Any, ctx: CheckContext) -> Parsed | Invalid:
-    """Read an expression answer: numbers as is, text through the parser."""
+def read_expression(raw: Any, ctx: CheckContext, lhs: str | None = None) -> Parsed | Invalid:
+    """Read an expression answer: numbers as is, text through the parser.
+
+    ``lhs`` (the part's expected left-hand name) is accepted as a symbol, so that
+    ``alpha = beta`` reads even when alpha is not a declared symbol.
+    """
     if isinstance(raw, bool):
         return Invalid("expected an expression, got true/false", code="not_an_expression")
     number = number_from_json(raw)
@@ -32,7 +38,8 @@ def read_expression(raw: Any, ctx: CheckContext) -> Parsed | Invalid:
         return Parsed(value=number, text=str(raw), shown=str(raw))
     if not isinstance(raw, str):
         return Invalid(f"expected an expression, got a {type(raw).__name__}", code="not_an_expression")
-    return parse_student(raw, parse_context(ctx, allow_equation=True))
+    extra = {lhs: domain_spec(Domain.real)} if lhs and lhs not in ctx.symbols else None
+    return parse_student(raw, parse_context(ctx, allow_equation=True, extra_symbols=extra))
 
 
 def submitted_expression(value: Any) -> tuple[sympy.Basic | None, str | None]:
@@ -72,7 +79,7 @@ class ExpressionChecker:
     """Equivalence with the expected expression (numeric rejection, proof, confirmation)."""
 
     def read(self, spec: Any, raw: Any, ctx: CheckContext) -> Parsed | Invalid:
-        return read_expression(raw, ctx)
+        return read_expression(raw, ctx, getattr(spec, "lhs", None))
 
     def compare(self, spec: Any, expected: Any, parsed: Parsed, ctx: CheckContext) -> Verdict:
         submitted, lhs_name = submitted_expression(parsed.value)
