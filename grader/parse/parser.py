@@ -484,8 +484,15 @@ class Parser:
         word = token.text
         if self.declared(word):
             return self.symbol(word, token)
-        if FUNCTION_NAMES.get(letters) == "log":
-            return self.function("log", token, base=self.node("num", token.pos, (), digits))
+        fname = FUNCTION_NAMES.get(letters)
+        if fname in PREFIX_FUNCTIONS and not self.declared(word):
+            nxt = self.peek()
+            starts_operand = nxt.kind in ("name", "uname", "alias", "cmd", "num") or self.is_op(nxt, "(", "{")
+            number = self.node("num", token.pos + len(letters), (), digits)
+            if letters == "log" and starts_operand:
+                return self.function("log", token, base=number)  # log2(x), log10 n
+            self.notes.append(f"`{word}` read as {letters}({digits})")
+            return self.node("call", token.pos, (number,), fname)
         if self.symbols is not None:
             candidate = letters + subscript_suffix(digits)
             if self.declared(candidate):
@@ -522,6 +529,9 @@ class Parser:
         declared_prose = self.symbols is not None
         if word.lower() in PROSE_WORDS and (len(word) > 2 or not declared_prose):
             raise ParseFailure("answer contains prose; write only the math", "prose", token.pos)
+        glued = self.glued_function(word, token, call)
+        if glued is not None:
+            return glued
         if self.symbols is None:
             if call:
                 raise ParseFailure(
@@ -551,6 +561,38 @@ class Parser:
         for item in nodes[1:]:
             result = self.node("mul", token.pos, (result, item), "implicit")
         return result
+
+    def glued_function(self, word: str, token: Token, call: bool) -> Node | None:
+        """``sinx``, ``lnx``, ``logn``: a prefix function glued to a one-symbol argument."""
+        if call:
+            return None
+        for length in (4, 3, 2):
+            head, rest = word[:length], word[length:]
+            fname = FUNCTION_NAMES.get(head)
+            if fname is None or fname not in PREFIX_FUNCTIONS or not rest:
+                continue
+            canonical = GREEK_NAMES.get(rest, rest)
+            constant = canonical in ("e", "pi") and not self.declared(canonical)
+            if self.symbols is None:
+                ok = len(rest) == 1 or rest in GREEK_NAMES
+            else:
+                ok = self.declared(canonical) or constant
+            if not ok or self.peek().kind == "sub":
+                continue
+            if self.is_op(self.peek(), "^"):
+                raise ParseFailure(
+                    f"`{word}^...` is ambiguous; write {head}({rest})^2 or {head}({rest}^2)",
+                    "ambiguous",
+                    token.pos,
+                )
+            self.notes.append(f"`{word}` read as {head}({canonical})")
+            pos = token.pos + length
+            if constant:
+                argument = self.constant(canonical, pos)
+            else:
+                argument = self.node("sym", pos, (), canonical)
+            return self.node("call", token.pos, (argument,), fname)
+        return None
 
     def constant(self, piece: str, pos: int) -> Node:
         return self.node("const", pos, (), CONSTANT_NAMES[piece])

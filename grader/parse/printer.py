@@ -158,7 +158,9 @@ class _Printer:
         return text, NEG if text.startswith("-") else ATOM
 
     def add(self, expr: sympy.Basic) -> tuple[str, int]:
-        terms = expr.as_ordered_terms() if isinstance(expr, sympy.Add) else list(expr.args)
+        # sympy's canonical argument order, with a constant term moved last ("1/p - 1")
+        terms = [arg for arg in expr.args if not isinstance(arg, sympy.Number)]
+        terms += [arg for arg in expr.args if isinstance(arg, sympy.Number)]
         parts = [self.expr(terms[0])[0]]
         for term in terms[1:]:
             if term.could_extract_minus_sign():

@@ -196,3 +196,31 @@ def test_parse_number(text: str, expected: sympy.Expr) -> None:
 def test_parse_number_refuses(text: str, code: str) -> None:
     result = parse_number(text)
     assert getattr(result, "code", None) == code, result
+
+
+GLUED = [
+    ("sinx", "sinx", sympy.sin(r("x")), "`sinx` read as sin(x)"),
+    ("lnx", "lnx", sympy.log(r("x")), "`lnx` read as ln(x)"),
+    ("sinalpha", "sinalpha", sympy.sin(r("alpha")), "`sinalpha` read as sin(alpha)"),
+    ("ln2", "ln2", sympy.log(2), "`ln2` read as ln(2)"),
+    ("log2-alone", "log2", sympy.log(2), "`log2` read as log(2)"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "note"), [g[1:] for g in GLUED], ids=[g[0] for g in GLUED])
+def test_function_glued_to_its_argument(text: str, expected: sympy.Expr, note: str) -> None:
+    parsed = read(text)
+    assert parsed.value == expected
+    assert note in parsed.notes
+
+
+def test_glued_function_with_power_is_ambiguous() -> None:
+    assert invalid("sinx^2").code == "ambiguous"
+    assert value("log2 n") == sympy.log(r("n"), 2)
+
+
+def test_subscript_alias_of_a_plain_symbol() -> None:
+    context = ParseContext(symbols={"d": SymbolInfo("d", aliases=("d_{t-1}", "d^{(t-1)}", "d^{t-1}"))})
+    d = sympy.Symbol("d", real=True)
+    for text in ("d_{t-1}", "d^{(t-1)}", "d^{t-1}", "d"):
+        assert value(f"2*{text}", context) == 2 * d, text
