@@ -15,10 +15,12 @@
    probe functions). Agreement is "equal, numerically confirmed, not proved"; the rubric's
    UndecidedPolicy decides what that is worth (see ``grader.check.engine``).
 
-Big-O answers ``O(f)`` (also ``Theta``/``Omega``) compare the insides up to a positive
-constant factor; with a single variable, lower-order terms are also allowed (the limit
-of the ratio at infinity must be a positive constant). Several variables: constant
-factor only (lower-order terms inside a multivariate O are reported as different).
+Big-O answers ``O(f)`` (also ``Theta``/``Omega``) must be written in that notation when
+the expected answer is. The insides are compared as growth rates: for polynomial-like
+insides (sums of monomials in the size variables, rational exponents) exactly, by their
+leading monomials (so O(HD + 2H^2) = O(H(D + H)) and O(d(W + H - 1)) = O(dW + dH));
+otherwise up to a positive constant factor, and with a single variable also up to
+lower-order terms (the limit of the ratio at infinity must be a positive constant).
 """
 
 from __future__ import annotations
@@ -421,7 +423,9 @@ def compare_expressions(
     definitions = defined_functions(ctx)
     expected_inner, submitted_inner = big_o_inner(expected), big_o_inner(submitted)
     if expected_inner is not None:
-        return _compare_growth(expected_inner, submitted_inner if submitted_inner is not None else submitted, ctx, definitions)
+        if submitted_inner is None:
+            return Equivalence("different", "expected an answer in O(...) notation", evidence={"stage": "growth"})
+        return _compare_growth(expected_inner, submitted_inner, ctx, definitions)
     expected = _prepare(expected, definitions)
     submitted = _prepare(submitted, definitions)
     expected_shape, submitted_shape = _shape(expected), _shape(submitted)
@@ -476,10 +480,77 @@ def _confirm(expected: sympy.Basic, submitted: sympy.Basic, ctx: CheckContext, t
     )
 
 
+Exponents = dict[sympy.Symbol, sympy.Rational]
+
+
+def _leading_monomials(expr: sympy.Basic) -> list[Exponents] | None:
+    """The maximal monomials of a polynomial-like expression in size variables.
+
+    ``expr`` is expanded into terms coefficient * product of symbol**rational. A term
+    with a negative coefficient must be strictly dominated by a positive one (it is then
+    lower order). None when the expression is not of that form (logs, exponentials...).
+    """
+    terms = sympy.expand(expr).as_coefficients_dict()
+    positive: list[Exponents] = []
+    negative: list[Exponents] = []
+    for monomial, coefficient in terms.items():
+        powers = monomial.as_powers_dict() if monomial != 1 else {}
+        exponents: Exponents = {}
+        for base, power in powers.items():
+            if not isinstance(base, sympy.Symbol) or not power.is_Rational:
+                return None
+            exponents[base] = power
+        if not coefficient.is_number or coefficient == 0:
+            return None
+        (positive if coefficient > 0 else negative).append(exponents)
+    if not positive:
+        return None
+
+    def dominated(small: Exponents, large: Exponents, strict: bool) -> bool:
+        symbols = set(small) | set(large)
+        below = all(small.get(symbol, 0) <= large.get(symbol, 0) for symbol in symbols)
+        return below and (not strict or small != large)
+
+    if not all(any(dominated(term, other, True) for other in positive) for term in negative):
+        return None
+    return [term for term in positive if not any(dominated(term, other, True) for other in positive)]
+
+
+def _same_polynomial_growth(expected: sympy.Basic, submitted: sympy.Basic) -> bool | None:
+    """Theta-equivalence of polynomial-like growth (every variable a size >= 1), or None.
+
+    For sums of monomials with positive coefficients in variables >= 1, p = Theta(q) exactly
+    when every monomial of p is bounded by a monomial of q (exponents componentwise <=) and
+    the other way round.
+    """
+    expected_terms, submitted_terms = _leading_monomials(expected), _leading_monomials(submitted)
+    if expected_terms is None or submitted_terms is None:
+        return None
+
+    def covered(terms: list[Exponents], by: list[Exponents]) -> bool:
+        return all(
+            any(all(term.get(symbol, 0) <= other.get(symbol, 0) for symbol in set(term) | set(other)) for other in by)
+            for term in terms
+        )
+
+    return covered(expected_terms, submitted_terms) and covered(submitted_terms, expected_terms)
+
+
 def _compare_growth(expected: sympy.Basic, submitted: sympy.Basic, ctx: CheckContext, definitions: FunctionDefs) -> Equivalence:
     """Big-O: same growth up to a positive constant (and lower-order terms in one variable)."""
     expected = _prepare(expected, definitions)
     submitted = _prepare(submitted, definitions)
+    polynomial: bool | None = None
+    if step_allowed():  # expanding (a + b)^1000 must not run unbounded
+        try:
+            with time_limit(ctx.step_seconds):
+                polynomial = _same_polynomial_growth(expected, submitted)
+        except StepTimeout:
+            polynomial = None
+    if polynomial is True:
+        return Equivalence("proved", "same growth rate", evidence={"stage": "growth", "method": "leading monomials"})
+    if polynomial is False:
+        return Equivalence("different", "not the same growth rate as the expected answer", evidence={"stage": "growth", "method": "leading monomials"})
     ratio = sympy.Mul(submitted, sympy.Pow(expected, -1))
     variables = sorted(ratio.free_symbols, key=str)
     constant = sympy.Symbol("growth_constant", positive=True)

@@ -139,6 +139,11 @@ def test_big_o_constant_factor_and_lower_order_terms() -> None:
     assert not compare_expressions(big_o(m**2), big_o(m**3), ctx).equal
     assert compare_expressions(big_o(m * d**2), big_o(2 * d**2 * m), ctx).equal
     assert not compare_expressions(big_o(m * d**2), big_o(m**2 * d), ctx).equal
+    assert compare_expressions(big_o(m * d**2), big_o(m * d**2 + m * d), ctx).equal
+    assert compare_expressions(big_o((d * m + 2 * m**2) * n**2), big_o(n**2 * m * (d + m)), ctx).equal
+    assert not compare_expressions(big_o(m**2), m**2, ctx).equal  # O notation is required
+    assert compare_expressions(big_o(sp.log(m) * m), big_o(3 * m * sp.log(m)), ctx).equal
+    assert not compare_expressions(big_o(sp.log(m) * m), big_o(m), ctx).equal
 
 
 POLICY_CASES = [
