@@ -72,7 +72,7 @@ def time_submission(root: Path, folder: Path | None, pin: list[str]) -> tuple[fl
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rubric", type=Path, default=REPO / "rubrics" / "ift6135-w2020-a2.yaml")
+    parser.add_argument("--rubric", type=Path, default=REPO / "rubrics" / "sharif-ml-ps03.yaml")
     parser.add_argument("--examples", type=Path, default=None,
                         help="Folder of example submissions (default: submissions_example/<assignment id>).")
     parser.add_argument("--repeat", type=int, default=3, help="Runs per submission (the median is reported).")
