@@ -111,6 +111,19 @@ def _approx(expr: sympy.Basic) -> float | None:
     return value.real if value.imag == 0 else abs(value)
 
 
+def _is_one_by_one(value: Any) -> bool:
+    return isinstance(value, (sympy.MatrixBase, MatrixExpr)) and tuple(value.shape) == (1, 1)
+
+
+def _as_scalar(value: Any) -> Any:
+    """A 1x1 matrix where a scalar is needed: its only entry (``Trace`` of a 1x1 expression)."""
+    if isinstance(value, sympy.MatrixBase) and value.shape == (1, 1):
+        return value[0, 0]
+    if isinstance(value, MatrixExpr) and tuple(value.shape) == (1, 1):
+        return sympy.Trace(value)
+    return value
+
+
 class Builder:
     """Turns a ``Node`` tree into a value; ``notes`` gathers reading notes."""
 
@@ -155,7 +168,7 @@ class Builder:
 
     def expr(self, node: Node, what: str = "this") -> sympy.Expr:
         """Build a node that must be a scalar expression."""
-        value = self.scalar(node)
+        value = _as_scalar(self.scalar(node))
         if isinstance(value, (sympy.MatrixBase, MatrixExpr)):
             raise ParseFailure(f"{what} needs a scalar, not a matrix", "type", node.pos)
         return value
@@ -230,9 +243,15 @@ class Builder:
         value = self.scalar(node)
         for link in reversed(spine):
             if link.kind == "div":
-                right = self.expr(link.args[1], "a denominator")
+                right = self.scalar(link.args[1])
+                if _is_one_by_one(right):  # g^T g / (g^T H g): both read as scalars
+                    value, right = _as_scalar(value), _as_scalar(right)
+                elif isinstance(right, (sympy.MatrixBase, MatrixExpr)):
+                    raise ParseFailure("a denominator needs a scalar, not a matrix", "type", link.args[1].pos)
             else:
                 right = self.scalar(link.args[1])
+                if link.kind in ("add", "sub") and _is_one_by_one(value) != _is_one_by_one(right):
+                    value, right = _as_scalar(value), _as_scalar(right)
             value = self.apply(link.pos, _OPERATIONS[link.kind], value, right)
             self.check_size(value, link.pos)
         return value

@@ -184,3 +184,14 @@ def test_refused(text: str, code: str) -> None:
 
 def test_unknown_command_names_the_command() -> None:
     assert invalid(r"\foo").reason == r"\foo is not supported"
+
+
+def test_one_by_one_matrix_products_act_as_scalars_where_needed() -> None:
+    context = ParseContext(symbols={"g": SymbolInfo("g", shape=(3, 1)), "H": SymbolInfo("H", shape=(3, 3))})
+    g = sympy.MatrixSymbol("g", 3, 1)
+    h = sympy.MatrixSymbol("H", 3, 3)
+    expected = 2 * sympy.Trace(g.T * g) / sympy.Trace(g.T * h * g)
+    assert value(r"\frac{2 g^T g}{g^T H g}", context) == expected
+    assert value("2 g^T g / (g^T H g)", context) == expected
+    assert value("g^T g", context) == g.T * g  # stays a 1x1 matrix expression on its own
+    assert invalid("H / g", context).code == "type"
