@@ -120,6 +120,10 @@ def _as_scalar(value: Any) -> Any:
     if isinstance(value, sympy.MatrixBase) and value.shape == (1, 1):
         return value[0, 0]
     if isinstance(value, MatrixExpr) and tuple(value.shape) == (1, 1):
+        if isinstance(value, sympy.MatMul):
+            coeff, matrices = value.as_coeff_mmul()
+            if coeff != 1:
+                return coeff * sympy.Trace(matrices)
         return sympy.Trace(value)
     return value
 
