@@ -96,7 +96,7 @@ def check_part(part: Part, key_part: KeyPart, raw: Any, ctx: CheckContext) -> Ve
             continue
         if rule.score < verdict.score:
             continue
-        status = Status.PARTIAL if rule.score > 0 else Status.WRONG
+        status = Status.CORRECT if rule.score >= 1 else Status.PARTIAL if rule.score > 0 else Status.WRONG
         evidence = {**verdict.evidence, "rule": rule.id, "original_feedback": verdict.feedback}
         return Verdict(rule.score, status, rule.feedback, shown=verdict.shown, rule=rule.id, note=rule.note or rule.id, evidence=evidence)
     return verdict

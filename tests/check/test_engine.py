@@ -78,3 +78,14 @@ def test_context_for_merges_rubric_defaults() -> None:
     assert set(ctx.symbols) == {"d", "n"} and ctx.undecided.value == "reject" and ctx.part_id == "q1.a"
     assert context_for(rubric, second).tolerance.sigfigs == 3
     assert context_for(rubric, first, 3).seed == ctx.seed != context_for(rubric, second, 3).seed
+
+
+def test_a_rule_with_full_credit_is_correct_with_its_note() -> None:
+    part = _part(
+        {"kind": "number", "expected": 2.0},
+        [{"id": "other_convention", "match": -2.0, "score": 1, "feedback": "sign convention accepted"}],
+    )
+    key = KeyPart(kind="number", expected=2.0, mistakes={"other_convention": -2.0})
+    verdict = check_part(part, key, "-2", make_ctx())
+    assert verdict.status is Status.CORRECT and verdict.score == 1.0
+    assert verdict.rule == "other_convention" and verdict.feedback == "sign convention accepted"
