@@ -426,6 +426,8 @@ def compare_expressions(
         if submitted_inner is None:
             return Equivalence("different", "expected an answer in O(...) notation", evidence={"stage": "growth"})
         return _compare_growth(expected_inner, submitted_inner, ctx, definitions)
+    if submitted_inner is not None:
+        return Equivalence("different", "expected an exact expression, not an O(...) class", evidence={"stage": "growth"})
     expected = _prepare(expected, definitions)
     submitted = _prepare(submitted, definitions)
     expected_shape, submitted_shape = _shape(expected), _shape(submitted)

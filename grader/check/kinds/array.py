@@ -97,6 +97,13 @@ def _all_close(submitted: np.ndarray, expected: np.ndarray, tolerance: Tolerance
 
 def _diagnose(submitted: np.ndarray, expected: np.ndarray, tolerance: Tolerance) -> tuple[str, dict[str, Any]] | None:
     """Transposed, scaled, negated or reshaped: a sentence and evidence, or None."""
+    if not (np.isfinite(submitted).all() and np.isfinite(expected).all()):
+        return None
+    with np.errstate(all="ignore"):
+        return _diagnose_finite(submitted, expected, tolerance)
+
+
+def _diagnose_finite(submitted: np.ndarray, expected: np.ndarray, tolerance: Tolerance) -> tuple[str, dict[str, Any]] | None:
     if submitted.ndim == 2 and submitted.T.shape == expected.shape and _all_close(submitted.T, expected, tolerance):
         return "it is the transpose of the expected array", {"diagnosis": "transposed"}
     if submitted.size == expected.size and submitted.shape != expected.shape:
@@ -109,6 +116,9 @@ def _diagnose(submitted: np.ndarray, expected: np.ndarray, tolerance: Tolerance)
     if norm > 0:
         factor = float(np.dot(submitted.ravel(), expected.ravel())) / norm
         if factor != 0 and abs(factor - 1) > 1e-9 and _all_close(submitted, factor * expected, tolerance) and _all_close(submitted / factor, expected, tolerance):
+            if abs(factor - 1) < 0.01:
+                # a "factor" this close to 1 is rounding, not a forgotten constant
+                return "its entries are close to the expected ones but outside the tolerance (check your rounding)", {"diagnosis": "rounding", "factor": factor}
             if abs(factor + 1) < 1e-6:
                 return "every entry has the wrong sign", {"diagnosis": "negated", "factor": -1.0}
             return f"it is off by a constant factor of {factor:.4g}", {"diagnosis": "scaled", "factor": factor}
