@@ -21,9 +21,13 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -35,7 +39,7 @@ from grader.gradescope.results import (
     placeholder_results,
 )
 
-__all__ = ["Paths", "RunBudget", "run_autograder", "write_results", "DEFAULT_ROOT"]
+__all__ = ["Paths", "RunBudget", "GradingStopped", "run_autograder", "write_results", "DEFAULT_ROOT"]
 
 DEFAULT_ROOT = Path("/autograder")
 
@@ -101,6 +105,27 @@ _LAST_RESORT = json.dumps(
         "extra_data": {"needs_review": True},
     }
 ) + "\n"
+
+
+class GradingStopped(BaseException):
+    """The run was told to stop (SIGTERM, e.g. from run_autograder's time limit)."""
+
+
+@contextmanager
+def _stop_on_sigterm() -> Iterator[None]:
+    """Turn SIGTERM into GradingStopped while grading, so the failure result gets written."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise GradingStopped(f"stopped by signal {signum} (the time limit of run_autograder?)")
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def write_results(path: Path, text: str) -> None:
@@ -186,8 +211,9 @@ def run_autograder(
     state: dict[str, Any] = {}
     interrupted: BaseException | None = None
     try:
-        payload = _grade(paths, budget, started, out, state)
-        text = dumps_results(payload)
+        with _stop_on_sigterm():
+            payload = _grade(paths, budget, started, out, state)
+            text = dumps_results(payload)
     except BaseException as exc:  # noqa: BLE001 - every failure must still give a valid results.json
         if isinstance(exc, KeyboardInterrupt):
             interrupted = exc

@@ -168,3 +168,20 @@ def test_unreadable_submission_folder_is_the_students_problem(root):
     assert doc["score"] == 0
     assert "error" not in doc["extra_data"]  # graded (0 with the reason), not an internal failure
     assert doc["tests"][0]["status"] == "failed"
+
+
+def test_sigterm_midway_gives_a_needs_review_result(root, monkeypatch):
+    import signal
+
+    def terminated(paths, budget, started, out, state):
+        from grader.rubric.load import load_rubric
+
+        state["rubric"], state["sha"] = load_rubric(paths.rubric)
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise AssertionError("SIGTERM did not stop grading")
+
+    monkeypatch.setattr(run_module, "_grade", terminated)
+    doc = run_autograder(root, out=io.StringIO())
+    validate(doc)
+    assert "GradingStopped" in doc["extra_data"]["error"] and len(doc["tests"]) == 5
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # restored
