@@ -53,6 +53,11 @@ NUMBER_CASES = [
     ("float far", 0.34, 1 / 3, Status.WRONG),
     ("bool is not a number", True, 1, Status.INVALID),
     ("list is not a number", [1], 1, Status.INVALID),
+    ("named value", "K = 10", 10, Status.CORRECT),
+    ("named value, LaTeX name", "\\lambda = 0.5", 0.5, Status.CORRECT),
+    ("named wrong value", "K = 11", 10, Status.WRONG),
+    ("chained equation is not a number", "x = y = 10", 10, Status.INVALID),
+    ("comparison is not an assignment", "K == 10", 10, Status.INVALID),
 ]
 
 

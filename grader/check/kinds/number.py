@@ -8,6 +8,7 @@ symbols is INVALID ("expected a number, got an expression in d"), not wrong.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import sympy
@@ -44,6 +45,17 @@ def _free_names(value: sympy.Basic) -> str:
     return ", ".join(sorted(str(symbol) for symbol in value.free_symbols))
 
 
+_NAMED_VALUE = re.compile(r"^\s*\\?[A-Za-z][A-Za-z0-9_{}\\ ]{0,40}=(?!=)(.+)$", re.DOTALL)
+
+
+def _split_named_value(text: str) -> str | None:
+    """The value of ``name = value`` (a single equals sign after a plain name), else None."""
+    match = _NAMED_VALUE.match(text)
+    if match is None or "=" in match.group(1):
+        return None
+    return match.group(1).strip()
+
+
 def read_number(raw: Any, ctx: CheckContext) -> Parsed | Invalid:
     """Read one number: a JSON number as is, text through ``grader.parse``."""
     if isinstance(raw, bool):
@@ -55,6 +67,9 @@ def read_number(raw: Any, ctx: CheckContext) -> Parsed | Invalid:
         return Invalid(f"{raw} is not a finite number", code="not_finite", text=str(raw))
     if not isinstance(raw, str):
         return Invalid(f"expected a number, got a {type(raw).__name__}", code="not_a_number")
+    named = _split_named_value(raw)
+    if named is not None:  # "K = 10": the value is graded; the name only has to be a name
+        raw = named
     parsed = parse_student_number(raw, parse_context(ctx, allow_equation=True))
     if isinstance(parsed, Invalid):
         return parsed
