@@ -110,6 +110,24 @@ def _code(text: str) -> str:
     return f"{fence} {flat} {fence}" if fence == "``" else f"`{flat}`"
 
 
+def _feedback_lines(feedback: str, indent: str = "") -> list[str]:
+    """A checker's feedback as Markdown: the first line as text, the rest (e.g. the answer
+    echoed with a ``^`` under the problem) in a fenced block so the caret stays aligned."""
+    lines = [line.rstrip() for line in str(feedback).strip().splitlines()]
+    if not lines:
+        return []
+    head = _one_line(lines[0], 400)
+    rest = [line[:300] for line in lines[1:4] if line.strip()]
+    if not rest:
+        return [head]
+    fence = "~~~~" if any("~~~" in line for line in rest) else "~~~"
+    return [head, "", *(f"{indent}{line}" for line in (fence, *rest, fence))]
+
+
+def _points(value: float) -> str:
+    return f"{fmt_number(value)} point{'' if value == 1 else 's'}"
+
+
 def most_restrictive(visibilities: Iterable[str]) -> str:
     """The most restrictive Gradescope visibility among ``visibilities`` (visible if none)."""
     return max(visibilities, key=lambda v: VISIBILITY_ORDER.get(v, 3), default="visible")
@@ -134,18 +152,22 @@ def _part_output(result: PartResult, part: Part, source: str | None, score: floa
     lines = [f"**{fmt_number(score)} / {fmt_number(result.max_points)}: {STATUS_WORDS.get(status, status.value)}**", ""]
     lines += [f"> {_one_line(part.prompt, 600)}", ""]
     if status is Status.MISSING:
-        lines.append(f"- No answer was found for this part. {verdict.feedback}".rstrip())
+        lines.append("- No answer was found for this part.")
+        if verdict.feedback and not verdict.feedback.startswith("No answer"):
+            lines.append(f"- {verdict.feedback}")
     else:
         if result.answer is not None:
             where = f" ({source})" if source else ""
             lines.append(f"- Your answer{where}: {_code(result.answer)}")
         if status is Status.INVALID:
-            lines.append(f"- **Could not be read:** {verdict.feedback}")
+            first, *more = _feedback_lines(verdict.feedback, "  ") or [""]
+            lines += [f"- **Could not be read:** {first}", *more]
         else:
             if verdict.shown:
                 lines.append(f"- Read as: {_code(verdict.shown)}")
             if verdict.feedback:
-                lines.append(f"- Feedback: {verdict.feedback}")
+                first, *more = _feedback_lines(verdict.feedback, "  ")
+                lines += [f"- Feedback: {first}", *more]
         if status in NEEDS_PERSON:
             lines.append("- **Left for a person** to grade; the score shown may change.")
         if verdict.rule:
@@ -164,7 +186,7 @@ def _part_test(rubric: Rubric, part: Part, result: PartResult, source: str | Non
     if manual:
         tags.append("manual")
         output = (
-            f"**Graded by a person** ({fmt_number(part.points)} points, outside the autograder).\n\n"
+            f"**Graded by a person** ({_points(part.points)}, outside the autograder).\n\n"
             f"> {_one_line(part.prompt, 600)}"
         )
         if result.answer is not None:
@@ -201,8 +223,8 @@ def _format_check(rubric: Rubric, result: SubmissionResult, notes: Sequence[str]
     if unreadable:
         lines += ["**Answers that could not be read** (fix them and resubmit):", ""]
         for p in unreadable:
-            answer = f" {_code(_one_line(p.answer, 200))}:" if p.answer else ""
-            lines.append(f"- `{p.part_id}`:{answer} {_one_line(p.verdict.feedback, 400)}")
+            first, *more = _feedback_lines(p.verdict.feedback, "  ") or [""]
+            lines += [f"- `{p.part_id}`: {first}", *more]
         lines.append("")
     if missing:
         lines += [f"**No answer found** for {len(missing)} part(s):", ""]
