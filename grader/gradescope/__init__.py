@@ -1,0 +1,1 @@
+"""Gradescope autograder: build the zip (``build``), grade one submission (``run``), results.json (``results``)."""

@@ -208,3 +208,16 @@ def test_check_document_catches_what_the_schema_catches():
     problems = check_document({"score": 1, "bogus": 1, "tests": [{"score": 1, "status": "ok", "visibility": "later"}]})
     assert any("bogus" in p for p in problems) and any("status" in p for p in problems)
     assert any("visibility" in p for p in problems)
+
+
+def test_caret_diagrams_stay_aligned_in_a_fenced_block(rubric):
+    feedback = "unexpected ')'\n6)\n ^"
+    parts = [
+        _part("q1.a", 2, 0.0, Status.INVALID, feedback, answer="6)"),
+        _part("q1.b", 1, 1.0, Status.CORRECT),
+        _part("q1.c", 3, 0.0, Status.MANUAL),
+        _part("q2.a", 1.5, 1.0, Status.CORRECT),
+    ]
+    doc = graded_results(rubric, _result(parts))
+    for output in (doc["tests"][0]["output"], doc["tests"][1]["output"]):
+        assert "unexpected ')'\n\n  ~~~\n  6)\n   ^\n  ~~~" in output
