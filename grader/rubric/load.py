@@ -168,7 +168,7 @@ _UNION_HINT = "expected a literal (expression text, number or nested list) or a 
 def issues_from_validation(exc: ValidationError, data: Any, positions: dict[PathKey, tuple[int, int]],
                            file: str | None) -> list[RubricIssue]:
     """One located, readable issue per problem (union branches merged)."""
-    by_path: dict[PathKey, list[dict[str, Any]]] = {}
+    by_path: dict[PathKey, list[Any]] = {}
     for error in exc.errors(include_url=False):
         path, _ = _doc_path(data, tuple(error["loc"]))
         by_path.setdefault(path, []).append(error)
