@@ -8,7 +8,6 @@ from typing import Any
 from grader.rubric.models import Rubric
 
 
-
 def rubric_json_schema() -> dict[str, Any]:
     """The JSON Schema of a rubric file, with every field's description."""
     schema = Rubric.model_json_schema(mode="validation")
