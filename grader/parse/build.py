@@ -27,7 +27,7 @@ from grader.parse.context import (
     declared_symbol,
     free_symbol,
 )
-from grader.parse.parser import Node
+from grader.parse.nodes import Node
 from grader.parse.values import ArrayValue, EquationValue, Invalid, TupleValue, as_array
 
 _LITERAL = re.compile(r"(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?")

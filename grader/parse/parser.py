@@ -20,6 +20,7 @@ import re
 from collections.abc import Sequence
 
 from grader.parse.context import ParseContext, ParseFailure
+from grader.parse.latex import LatexCommands
 from grader.parse.lexer import Lexer, Token
 from grader.parse.names import (
     ACCENTS,
@@ -30,35 +31,15 @@ from grader.parse.names import (
     LATEX_FUNCTIONS,
     PREFIX_FUNCTIONS,
     PROSE_WORDS,
-    STYLES,
-    UNICODE_NAMES,
 )
+from grader.parse.nodes import ARGUMENT, BP_ADD, BP_MUL, BP_POSTFIX, BP_POW, BP_UNARY, NORMAL, Node
 from grader.parse.subscripts import split_subscript, subscript_suffix
-
-BP_ADD, BP_MUL, BP_UNARY, BP_POW, BP_POSTFIX = 10, 20, 30, 40, 50
-NORMAL, ARGUMENT, BODY = 0, 1, 2  # expression modes (see module doc)
 
 _WORD = re.compile(r"([A-Za-z]+)([0-9]*)")
 _IMPLICIT_OPS = frozenset(["(", "[", "{", "\\{", "√", "⌊", "⌈", "lvert", "lVert"])
 _INEQUALITIES = frozenset("<>≤≥≠")
 _POSTFIX = frozenset("!'%")
 _GREEK_CANONICAL = frozenset(GREEK_NAMES.values())
-
-
-class Node:
-    """A parse-tree node: ``kind``, source ``pos``, child ``args`` and a ``value``."""
-
-    __slots__ = ("kind", "pos", "args", "value")
-
-    def __init__(self, kind: str, pos: int, args: Sequence[Node] = (), value: str = "") -> None:
-        self.kind = kind
-        self.pos = pos
-        self.args = tuple(args)
-        self.value = value
-
-    def __repr__(self) -> str:  # for debugging and test failure messages
-        inner = ", ".join(repr(arg) for arg in self.args)
-        return f"{self.kind}[{self.value}]({inner})"
 
 
 def alias_index(context: ParseContext) -> dict[str, list[tuple[str, str]]]:
@@ -75,7 +56,7 @@ def alias_index(context: ParseContext) -> dict[str, list[tuple[str, str]]]:
     return index
 
 
-class Parser:
+class Parser(LatexCommands):
     """Reads one answer; ``parse()`` returns the tree, ``notes`` collects reading notes."""
 
     def __init__(self, text: str, context: ParseContext, *, latex: bool, notes: list[str]) -> None:
@@ -440,40 +421,6 @@ class Parser:
             ]
         return self.node("tuple", opener.pos, items, bracket)
 
-    def tex_argument(self, allow_sign: bool = False) -> Node:
-        """One TeX argument: a ``{...}`` group, one character, or one command."""
-        token = self.peek()
-        if self.is_op(token, "{"):
-            self.lexer.next()
-            inner = self.expr(0)
-            self.expect("}", token)
-            return inner
-        if self.is_op(token, "("):
-            return self.nud()
-        if allow_sign and self.is_op(token, "-", "+"):
-            self.lexer.next()
-            inner = self.tex_argument()
-            return self.node("neg", token.pos, (inner,)) if token.text == "-" else inner
-        if token.kind == "num":
-            self.lexer.next()
-            if token.text.isdigit() and len(token.text) > 1:
-                rest = Token("num", token.text[1:], token.pos + 1, token.end, False)
-                self.lexer.push_front(rest)
-                return self.node("num", token.pos, (), token.text[0])
-            return self.node("num", token.pos, (), token.text)
-        if token.kind == "name":
-            self.lexer.next()
-            if len(token.text) > 1:
-                rest_text = token.text[1:]
-                kind = "num" if rest_text[0].isdigit() else "name"
-                self.lexer.push_front(Token(kind, rest_text, token.pos + 1, token.end, False))
-            return self.word(token.text[0], token, atomic=True)
-        if token.kind in ("uname", "alias", "cmd", "text"):
-            return self.nud()
-        raise ParseFailure(f"expected an argument but found {token.describe()}", "syntax", token.pos)
-
-    # -- names ----------------------------------------------------------------------
-
     def name(self, token: Token) -> Node:
         """A run of ASCII letters (and trailing digits) from plain text or LaTeX."""
         match = _WORD.fullmatch(token.text)
@@ -700,160 +647,5 @@ class Parser:
             result = self.node("pow", token.pos, (result, power))
         return result
 
-    def text_command(self, token: Token) -> Node:
-        """``\\text{...}``, ``\\operatorname{...}``: a function name, blank, or prose."""
-        raw = token.raw.strip()
-        word = raw.replace(" ", "")
-        if token.text == "operatorname" or word in FUNCTION_NAMES or word in self.context.functions:
-            if word in self.context.functions:
-                return self.function(word, token, declared=True)
-            if word in FUNCTION_NAMES:
-                return self.function(FUNCTION_NAMES[word], token)
-            raise ParseFailure(f"`{word}` is not a known function", "unknown_function", token.pos)
-        if re.search(r"[A-Za-z]", raw):
-            raise ParseFailure("answer contains prose; write only the math", "prose", token.pos)
-        if not raw:
-            return self.nud()
-        return self.subparse(token.raw, token.raw_pos, "no")
 
-    # -- LaTeX commands -------------------------------------------------------------
-
-    def command(self, token: Token) -> Node:
-        name = token.text
-        pos = token.pos
-        if name in GREEK_NAMES:
-            return self.word(GREEK_NAMES[name], token, atomic=True)
-        if name == "pi":
-            return self.word("pi", token, atomic=True)
-        if name == "infty":
-            return self.node("const", pos, (), "oo")
-        if name in ("frac", "dfrac", "tfrac", "cfrac"):
-            numerator = self.tex_argument()
-            denominator = self.tex_argument()
-            return self.node("div", pos, (numerator, denominator))
-        if name in ("binom", "dbinom", "tbinom"):
-            top = self.tex_argument()
-            bottom = self.tex_argument()
-            return self.node("call", pos, (top, bottom), "binom")
-        if name == "sqrt":
-            index = None
-            if self.is_op(self.peek(), "["):
-                opener = self.lexer.next()
-                index = self.expr(0)
-                self.expect("]", opener)
-            radicand = self.tex_argument()
-            if index is None:
-                return self.node("call", pos, (radicand,), "sqrt")
-            return self.node("call", pos, (radicand, index), "root")
-        if name in LATEX_FUNCTIONS:
-            return self.function(LATEX_FUNCTIONS[name], token)
-        if name in STYLES:
-            single = self.single_word_group()
-            if single is not None:
-                word, inner, atomic = single
-                return self.word(word, inner, atomic=atomic)
-            return self.tex_argument()
-        if name in ACCENTS:
-            single = self.single_word_group()
-            if single is not None:
-                word, inner, _ = single
-                return self.accented(ACCENTS[name], Node("sym", inner.pos, (), word), token)
-            return self.accented(ACCENTS[name], self.tex_argument(), token)
-        if name in ("sum", "prod"):
-            return self.big_operator(token)
-        if name == "boxed":
-            opener = self.lexer.next()
-            if not self.is_op(opener, "{"):
-                raise ParseFailure("\\boxed needs a {...} argument", "syntax", opener.pos)
-            return self.group(opener, "}", "(")
-        if name in ("top", "intercal", "prime"):
-            raise ParseFailure(f"\\{name} must follow '^'", "syntax", pos)
-        if name in ("pm", "mp"):
-            raise ParseFailure("± is not supported; give each value separately", "syntax", pos)
-        raise ParseFailure(f"\\{name} is not supported here", "unknown_command", pos)
-
-    def single_word_group(self) -> tuple[str, Token, bool] | None:
-        """``{w}``, ``{\\theta}``, ``{ReLU}`` after a styling command: the word, or None."""
-        if not (self.is_op(self.peek(), "{") and self.is_op(self.peek(2), "}")):
-            return None
-        inner = self.peek(1)
-        if inner.kind == "name" and inner.text.isalpha():
-            word, atomic = inner.text, False
-        elif inner.kind == "uname":
-            word, atomic = inner.text, True
-        elif inner.kind == "cmd" and (inner.text in GREEK_NAMES or inner.text == "pi"):
-            word, atomic = GREEK_NAMES.get(inner.text, inner.text), True
-        else:
-            return None
-        for _ in range(3):
-            self.lexer.next()
-        return word, inner, atomic
-
-    def big_operator(self, token: Token) -> Node:
-        """``\\sum_{i=1}^{n} body`` and ``\\prod``: both limits are required."""
-        lower: Node | None = None
-        upper: Node | None = None
-        for _ in range(2):
-            nxt = self.peek()
-            if nxt.kind == "sub" and lower is None:
-                self.lexer.next()
-                lower = self.subparse(nxt.raw, nxt.raw_pos, "bound")
-            elif self.is_op(nxt, "^") and upper is None:
-                self.lexer.next()
-                upper = self.tex_argument()
-        if lower is None or upper is None:
-            raise ParseFailure(
-                f"\\{token.text} needs limits, e.g. \\{token.text}_{{i=1}}^{{n}}", "syntax", token.pos
-            )
-        if lower.kind != "eq" or lower.args[0].kind != "sym":
-            raise ParseFailure("the lower limit must look like i=1", "syntax", lower.pos)
-        body = self.expr(BP_MUL - 1, BODY)
-        kind = "sum" if token.text == "sum" else "product"
-        variable, start = lower.args
-        return self.node("bigop", token.pos, (body, variable, start, upper), kind)
-
-    def matrix(self, token: Token) -> Node:
-        """``\\begin{bmatrix} a & b \\\\ c & d \\end{bmatrix}`` (rows of cells)."""
-        rows: list[Node] = []
-        row: list[Node] = []
-        while True:
-            nxt = self.peek()
-            if nxt.kind == "end":
-                self.lexer.next()
-                if nxt.text != token.text:
-                    raise ParseFailure(
-                        f"\\begin{{{token.text}}} ends with \\end{{{nxt.text}}}", "syntax", nxt.pos
-                    )
-                break
-            if nxt.kind == "eof":
-                raise ParseFailure(f"\\begin{{{token.text}}} is never closed", "syntax", token.pos)
-            if self.is_op(nxt, "\\\\"):
-                self.lexer.next()
-                rows.append(self.node("row", nxt.pos, row))
-                row = []
-                continue
-            row.append(self.expr(0))
-            self.count_element(nxt.pos)
-            after = self.peek()
-            if self.is_op(after, "&"):
-                self.lexer.next()
-                if self.is_op(self.peek(), "&", "\\\\") or self.peek().kind == "end":
-                    raise ParseFailure("empty matrix cell", "syntax", after.pos)
-            elif not (self.is_op(after, "\\\\") or after.kind in ("end", "eof")):
-                raise ParseFailure(f"unexpected {after.describe()} in a matrix", "syntax", after.pos)
-        if row:
-            rows.append(self.node("row", token.pos, row))
-        rows = [r for r in rows if r.args]
-        if not rows:
-            raise ParseFailure("empty matrix", "syntax", token.pos)
-        widths = [len(r.args) for r in rows]
-        if len(set(widths)) > 1:
-            raise ParseFailure(
-                f"matrix rows have different lengths ({', '.join(map(str, widths))})",
-                "ragged",
-                token.pos,
-            )
-        return self.node("matrix", token.pos, rows, token.text)
-
-
-__all__ = ["Node", "Parser", "UNICODE_NAMES"]
+__all__ = ["Node", "Parser", "alias_index"]
