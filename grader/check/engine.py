@@ -58,6 +58,13 @@ def _invalid_verdict(invalid: Invalid) -> Verdict:
     return Verdict(0.0, Status.INVALID, feedback, shown=invalid.text[:200], evidence=evidence)
 
 
+def _internal_error(shown: str, exc: BaseException, rule: str | None = None) -> Verdict:
+    evidence: dict[str, Any] = {"error": f"{type(exc).__name__}: {exc}"[:500]}
+    if rule is not None:
+        evidence["rule"] = rule
+    return Verdict(0.0, Status.ERROR, "the grader failed while checking this answer; a person will grade it", shown=shown, evidence=evidence)
+
+
 def _mistake_matches(verdict: Verdict) -> bool:
     return verdict.status is Status.CORRECT
 
@@ -79,6 +86,10 @@ def check_part(part: Part, key_part: KeyPart, raw: Any, ctx: CheckContext) -> Ve
         verdict = checker.compare(spec, key_part.expected, parsed, ctx)
     except ExpectedValueError as exc:
         return Verdict(0.0, Status.ERROR, "this part could not be checked (a problem with the answer key); a person will grade it", shown=parsed.shown, evidence={"error": str(exc)})
+    except (ArithmeticError, TypeError, ValueError, AttributeError, IndexError, KeyError, RecursionError, NotImplementedError) as exc:
+        # A checker bug on an unusual (readable) answer: flag it for a person, never a silent 0
+        # and never a crash of the batch. The exception is kept for staff.
+        return _internal_error(parsed.shown, exc)
     verdict = apply_policy(verdict, ctx.undecided)
     if parsed.notes:
         verdict = dataclasses.replace(verdict, evidence={**verdict.evidence, "read_notes": list(parsed.notes)})
@@ -92,6 +103,8 @@ def check_part(part: Part, key_part: KeyPart, raw: Any, ctx: CheckContext) -> Ve
             attempt = apply_policy(checker.compare(spec, key_part.mistakes[rule.id], parsed, ctx), ctx.undecided)
         except ExpectedValueError as exc:
             return Verdict(0.0, Status.ERROR, "a mistake rule of this part could not be checked; a person will grade it", shown=parsed.shown, evidence={"error": str(exc), "rule": rule.id})
+        except (ArithmeticError, TypeError, ValueError, AttributeError, IndexError, KeyError, RecursionError, NotImplementedError) as exc:
+            return _internal_error(parsed.shown, exc, rule.id)
         if not _mistake_matches(attempt):
             continue
         if rule.score < verdict.score:

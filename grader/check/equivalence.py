@@ -395,6 +395,16 @@ def _compile_pair(expected: sympy.Basic, submitted: sympy.Basic, mode: Literal["
     )
 
 
+def _as_scalar_if_1x1(expr: sympy.Basic) -> sympy.Basic:
+    """A 1x1 matrix expression (g^T H g) as the scalar it stands for, so it can be compared
+    with (and subtracted from) a scalar answer."""
+    if isinstance(expr, MatrixExpr) and tuple(expr.shape) == (1, 1):
+        return sympy.Trace(expr)
+    if isinstance(expr, sympy.MatrixBase) and tuple(expr.shape) == (1, 1):
+        return expr[0, 0]
+    return expr
+
+
 def _shape(expr: sympy.Basic) -> tuple[Any, ...] | None:
     if isinstance(expr, (MatrixExpr, sympy.MatrixBase)):
         shape = tuple(expr.shape)
@@ -428,8 +438,8 @@ def compare_expressions(
         return _compare_growth(expected_inner, submitted_inner, ctx, definitions)
     if submitted_inner is not None:
         return Equivalence("different", "expected an exact expression, not an O(...) class", evidence={"stage": "growth"})
-    expected = _prepare(expected, definitions)
-    submitted = _prepare(submitted, definitions)
+    expected = _as_scalar_if_1x1(_prepare(expected, definitions))
+    submitted = _as_scalar_if_1x1(_prepare(submitted, definitions))
     expected_shape, submitted_shape = _shape(expected), _shape(submitted)
     if expected_shape != submitted_shape:
         def name(shape: tuple[Any, ...] | None) -> str:
@@ -474,12 +484,44 @@ def _confirm(expected: sympy.Basic, submitted: sympy.Basic, ctx: CheckContext, t
         return _different(samples, "high-precision numeric")
     if len(samples.valid) < MIN_POINTS:
         return Equivalence("undecided", "could not decide: too few test points where both answers are defined", len(samples.valid), {"stage": "confirm"})
+    if _is_rational_expression(expected) and _is_rational_expression(submitted):
+        # Both sides are rational functions of real-valued symbols (or of the entries of
+        # matrix symbols): two different ones agree at random real points with probability
+        # zero (Schwartz-Zippel), so agreement at every point is a proof, not a guess.
+        return Equivalence(
+            "proved",
+            f"equivalent (proved by a random-point identity test of rational expressions at {len(samples.valid)} points)",
+            len(samples.valid),
+            {"stage": "identity test", "step": "rational identity test", "points_checked": len(samples.valid), "digits": CONFIRM_DIGITS},
+        )
     return Equivalence(
         "numeric",
         f"equivalent (numerically confirmed at {len(samples.valid)} points with {CONFIRM_DIGITS} digits, not proved)",
         len(samples.valid),
         {"stage": "confirm", "points_checked": len(samples.valid), "digits": CONFIRM_DIGITS},
     )
+
+
+_RATIONAL_NODES = (
+    sympy.Add, sympy.Mul, sympy.Symbol, sympy.Rational, MatrixSymbol,
+    sympy.MatAdd, sympy.MatMul, sympy.Transpose, sympy.Inverse, sympy.Trace, sympy.Identity, sympy.ZeroMatrix,
+)
+
+
+def _is_rational_expression(expr: sympy.Basic) -> bool:
+    """True when ``expr`` is built only from real (non-integer) symbols, matrix symbols,
+    rational numbers, sums, products, integer powers, transposes, inverses and traces."""
+    if isinstance(expr, MatrixSymbol):
+        return True  # its name and shape are not part of the algebra
+    if isinstance(expr, sympy.Symbol):
+        return not expr.is_integer  # integer symbols are probed on a small grid, not at random reals
+    if isinstance(expr, (sympy.Pow, sympy.MatPow)):
+        return bool(expr.exp.is_Integer) and _is_rational_expression(expr.base)
+    if isinstance(expr, (sympy.Identity, sympy.ZeroMatrix)):
+        return True
+    if not isinstance(expr, _RATIONAL_NODES):
+        return False
+    return all(_is_rational_expression(arg) for arg in expr.args)
 
 
 Exponents = dict[sympy.Symbol, sympy.Rational]

@@ -43,6 +43,8 @@ EXPRESSION_CASES = [
     ("transposed gradient", "g^T H", "(H g)^T", MATRICES, Status.WRONG),
     ("H g vs g^T H", "H g", "g^T H", MATRICES, Status.WRONG),
     ("step size bound", r"2 g^T g / (g^T H g)", r"\frac{2 g^T g}{g^T H g}", MATRICES, Status.CORRECT),
+    ("step size bound, inverse form", r"2 (g^T g) (g^T H g)^{-1}", r"\frac{2 g^T g}{g^T H g}", MATRICES, Status.CORRECT),
+    ("step size bound, missing 2", r"2 g^T g / (g^T H g)", r"\frac{g^T g}{g^T H g}", MATRICES, Status.WRONG),
     ("receptive field sum vs closed form", "1 + (k-1) (s^n - 1)/(s - 1)", r"1 + \sum_{l=1}^{n} (k-1) s^{l-1}", RECEPTIVE, Status.CORRECT),
     ("receptive field constant stride", "1 + n (k - 1)", r"1 + \sum_{l=1}^{n} (k-1)", RECEPTIVE, Status.CORRECT),
     ("receptive field off by one", "1 + n (k - 1)", r"1 + \sum_{l=1}^{n-1} (k-1)", RECEPTIVE, Status.WRONG),
@@ -54,7 +56,7 @@ EXPRESSION_CASES = [
 ]
 
 
-PARSER_GAPS = {"step size bound": "the parser rejects a 1x1 matrix product (g^T H g) as a denominator"}
+PARSER_GAPS: dict[str, str] = {}  # name -> reason, for cases the parser cannot read yet
 
 
 @pytest.mark.parametrize(
@@ -207,3 +209,27 @@ def test_constraint_values_may_refer_to_each_other() -> None:
     ctx = make_ctx({"d": "positive"})
     assert _check(spec, "beta = sqrt(6)/sqrt(d), alpha = -beta", ctx).status is Status.CORRECT
     assert _check(spec, "beta = sqrt(6)/sqrt(d), alpha = beta", ctx).status is Status.WRONG
+
+
+RATIONAL_IDENTITY_CASES = [
+    # (name, expected, submitted, proved): agreement at random real points proves an identity
+    # only for rational expressions in real symbols; anything else stays "numeric".
+    ("matrix quotient", "2*(g^T g)*(g^T H g)^(-1)", r"\frac{2g^T g}{g^T H g}", True),
+    ("rational function", "(x^2 - 1)/(x - 1)", "x + 1", True),
+    ("transcendental", "tanh(x)", "2/(1 + exp(-2x)) - 1", False),
+]
+
+
+@pytest.mark.parametrize(("expected", "submitted", "by_identity_test"), [c[1:] for c in RATIONAL_IDENTITY_CASES],
+                         ids=[c[0] for c in RATIONAL_IDENTITY_CASES])
+def test_rational_identity_test_counts_as_proof(expected: str, submitted: str, by_identity_test: bool) -> None:
+    from grader.check.equivalence import compare_expressions
+    from grader.check.parsing import parse_expected
+
+    ctx = make_ctx({"g": "matrix(3,1)", "H": "matrix(3,3)", "x": "real"})
+    left = parse_expected(expected, ctx)
+    right = parse_expected(submitted, ctx)
+    result = compare_expressions(left.value, right.value, ctx)
+    assert result.outcome == "proved", result
+    if not by_identity_test:
+        assert result.evidence.get("step") != "rational identity test", result
