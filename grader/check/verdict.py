@@ -21,6 +21,23 @@ class Status(str, enum.Enum):
     ERROR = "error"  # an internal failure; needs a person, never a silent 0
 
 
+# How each status reads for a student (feedback files, Gradescope output).
+STATUS_TEXT: dict[Status, str] = {
+    Status.CORRECT: "correct",
+    Status.PARTIAL: "partly correct",
+    Status.WRONG: "wrong",
+    Status.INVALID: "could not be read",
+    Status.UNDECIDED: "could not be decided automatically; left for a person",
+    Status.TIMEOUT: "ran out of checking time; left for a person",
+    Status.MISSING: "no answer given",
+    Status.MANUAL: "left for a person",
+    Status.ERROR: "internal error while checking; left for a person",
+}
+
+# Statuses whose score is provisional until a person looks at the answer.
+NEEDS_PERSON: tuple[Status, ...] = (Status.MANUAL, Status.UNDECIDED, Status.TIMEOUT, Status.ERROR)
+
+
 @dataclass(frozen=True)
 class Verdict:
     """Score in [0, 1] (a fraction of the part's points), status, and explanations.

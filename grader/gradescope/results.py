@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from grader import __version__
-from grader.check.verdict import Status
+from grader.check.verdict import NEEDS_PERSON, STATUS_TEXT, Status
 from grader.output.formats import fmt_number
 from grader.results import PartResult, SubmissionResult
 from grader.rubric.models import Part, Rubric
@@ -60,18 +60,6 @@ PLACEHOLDER_MESSAGE = (
     "staff. Your submission is saved and will be graded by hand or regraded."
 )
 VISIBILITY_ORDER = {"visible": 0, "after_due_date": 1, "after_published": 2, "hidden": 3}
-STATUS_WORDS = {
-    Status.CORRECT: "correct",
-    Status.PARTIAL: "partly correct",
-    Status.WRONG: "wrong",
-    Status.INVALID: "could not be read",
-    Status.UNDECIDED: "could not be decided automatically; left for a person",
-    Status.TIMEOUT: "ran out of checking time; left for a person",
-    Status.MISSING: "no answer given",
-    Status.MANUAL: "left for a person",
-    Status.ERROR: "internal error while checking; left for a person",
-}
-NEEDS_PERSON = (Status.MANUAL, Status.UNDECIDED, Status.TIMEOUT, Status.ERROR)
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -149,7 +137,7 @@ def _visibility(rubric: Rubric, part: Part) -> str:
 def _part_output(result: PartResult, part: Part, source: str | None, score: float, notes: list[str]) -> str:
     verdict = result.verdict
     status = verdict.status
-    lines = [f"**{fmt_number(score)} / {fmt_number(result.max_points)}: {STATUS_WORDS.get(status, status.value)}**", ""]
+    lines = [f"**{fmt_number(score)} / {fmt_number(result.max_points)}: {STATUS_TEXT.get(status, status.value)}**", ""]
     lines += [f"> {_one_line(part.prompt, 600)}", ""]
     if status is Status.MISSING:
         lines.append("- No answer was found for this part.")

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from grader.check.verdict import Status, Verdict
+from grader.check.verdict import STATUS_TEXT, Status, Verdict
 from grader.output.formats import dumps_json, fmt_number
 from grader.results import PartResult, Student, SubmissionResult
 from grader.rubric.models import Rubric
@@ -86,17 +86,6 @@ def graded_from_json(data: dict[str, Any], stem: str = "") -> Graded:
     )
 
 
-STATUS_TEXT = {
-    Status.CORRECT: "correct",
-    Status.PARTIAL: "partly correct",
-    Status.WRONG: "wrong",
-    Status.INVALID: "could not be read",
-    Status.UNDECIDED: "could not be decided automatically; left for a person",
-    Status.TIMEOUT: "ran out of checking time; left for a person",
-    Status.MISSING: "no answer given",
-    Status.MANUAL: "left for a person",
-    Status.ERROR: "internal error while checking; left for a person",
-}
 
 
 def _code(text: str) -> str:
