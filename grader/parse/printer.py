@@ -158,9 +158,14 @@ class _Printer:
         return text, NEG if text.startswith("-") else ATOM
 
     def add(self, expr: sympy.Basic) -> tuple[str, int]:
-        # sympy's canonical argument order, with a constant term moved last ("1/p - 1")
+        # sympy's canonical argument order, with a constant term moved last ("1/p - 1"),
+        # except that a sum does not open with a minus when a term is positive ("1 - beta")
         terms = [arg for arg in expr.args if not isinstance(arg, sympy.Number)]
         terms += [arg for arg in expr.args if isinstance(arg, sympy.Number)]
+        if terms[0].could_extract_minus_sign():
+            first_positive = next((i for i, term in enumerate(terms) if not term.could_extract_minus_sign()), None)
+            if first_positive is not None:
+                terms.insert(0, terms.pop(first_positive))
         parts = [self.expr(terms[0])[0]]
         for term in terms[1:]:
             if term.could_extract_minus_sign():
