@@ -41,6 +41,7 @@ from sympy.matrices.expressions import MatrixExpr, MatrixSymbol
 
 from grader.check.base import CheckContext
 from grader.check.numeric import Compiled, EvaluationError, compile_numeric
+from grader.check.parsing import lookup_spec
 from grader.check.symbols import (
     FunctionDefs,
     apply_functions,
@@ -331,7 +332,7 @@ def _interval_substitution(difference: sympy.Basic, ctx: CheckContext) -> sympy.
     """
     replacements = {}
     for symbol in difference.free_symbols:
-        spec = ctx.symbols.get(getattr(symbol, "name", ""))
+        spec = lookup_spec(ctx.symbols, getattr(symbol, "name", ""))
         if isinstance(symbol, sympy.Symbol) and spec is not None and spec.low is not None and spec.high is not None:
             low, high = sympy.nsimplify(spec.low), sympy.nsimplify(spec.high)
             positive = sympy.Dummy(f"{symbol.name}_q", positive=True)

@@ -4,35 +4,45 @@ Student text and expected text from the key both go through ``grader.parse`` (a 
 that builds sympy objects directly); nothing here evaluates text. Expected values repeat
 for every student, so they are parsed once per process (``parse_expected`` is cached on
 the text and a hashable summary of the context).
+
+Rubric symbols are keyed as written (``p_data``) while the parser names them canonically
+(``p_{data}``): look them up with ``lookup_spec``. One-argument functions are sequences
+(``k_i`` is ``k(i)``). ``name = value`` text whose name is not declared reads through
+``read_named_equation`` (the value with the declared symbols), for answers and keys alike.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sympy
 
 from grader.check.base import CheckContext
 from grader.errors import GraderError
-from grader.parse.values import Invalid, Parsed
+from grader.parse.values import EquationValue, Invalid, Parsed
 from grader.rubric.models import Domain, FunctionSpec, SymbolSpec
 
 __all__ = [
     "ExpectedValueError",
     "context_key",
     "expected_scalar",
+    "lookup_spec",
     "number_from_json",
     "parse_context",
     "parse_expected",
+    "parse_name",
     "parse_student",
     "parse_student_number",
+    "read_named_equation",
+    "sequence_names",
+    "split_equation",
     "symbol_info",
 ]
 
-ContextKey = tuple[tuple[tuple[str, SymbolSpec], ...], tuple[str, ...], bool]
+ContextKey = tuple[tuple[tuple[str, SymbolSpec], ...], tuple[str, ...], bool, tuple[str, ...]]
 
 
 class ExpectedValueError(GraderError):
@@ -42,6 +52,22 @@ class ExpectedValueError(GraderError):
         super().__init__(f"{part_id or '<part>'}: expected value: {message}")
         self.part_id = part_id
         self.message = message
+
+
+def lookup_spec(symbols: Mapping[str, SymbolSpec], name: str) -> SymbolSpec | None:
+    """The spec of a declared name, found by canonical name (``p_{data}`` finds ``p_data``).
+
+    The parser names symbols canonically (``grader.parse.canonical_name``) while rubrics
+    key them as written; every lookup of a rubric symbol by name goes through here.
+    """
+    from grader.parse import canonical_name
+
+    wanted = canonical_name(name)
+    found = None
+    for key, candidate in symbols.items():  # the later declaration wins, as in ParseContext
+        if canonical_name(key) == wanted:
+            found = candidate
+    return found
 
 
 def symbol_info(name: str, spec: SymbolSpec) -> Any:
@@ -68,18 +94,30 @@ def context_key(
     symbols: dict[str, SymbolSpec],
     functions: Iterable[str],
     allow_equation: bool,
+    sequences: Iterable[str] = (),
 ) -> ContextKey:
-    """A hashable summary of what a parse depends on."""
-    return (tuple(sorted(symbols.items())), tuple(sorted(functions)), allow_equation)
+    """A hashable summary of what a parse depends on (symbols in their given order)."""
+    return (tuple(symbols.items()), tuple(sorted(functions)), allow_equation, tuple(sorted(sequences)))
+
+
+def sequence_names(functions: dict[str, FunctionSpec]) -> frozenset[str]:
+    """Declared one-argument functions: their subscript is read as the argument (``k_i``)."""
+    return frozenset(name for name, spec in functions.items() if len(spec.args) == 1)
 
 
 @functools.lru_cache(maxsize=256)
 def _parse_context_cached(key: ContextKey) -> Any:
     from grader.parse import ParseContext
 
-    symbols, functions, allow_equation = key
+    symbols, functions, allow_equation, sequences = key
+    # ParseContext canonicalizes the names (p_data -> p_{data}); on a clash the later wins
     infos = {name: symbol_info(name, spec) for name, spec in symbols} if symbols else None
-    return ParseContext(symbols=infos, functions=frozenset(functions), allow_equation=allow_equation)
+    return ParseContext(
+        symbols=infos,
+        functions=frozenset(functions),
+        allow_equation=allow_equation,
+        sequences=frozenset(sequences),
+    )
 
 
 def parse_context(
@@ -89,12 +127,17 @@ def parse_context(
     extra_symbols: dict[str, SymbolSpec] | None = None,
     extra_functions: Iterable[str] = (),
 ) -> Any:
-    """The parser context of a check (its symbols and function names)."""
+    """The parser context of a check (its symbols and function names).
+
+    ``extra_symbols`` never replace a declared symbol (compared by canonical name).
+    """
     symbols = dict(ctx.symbols)
     for name, spec in (extra_symbols or {}).items():
-        symbols.setdefault(name, spec)
+        if lookup_spec(ctx.symbols, name) is None:
+            symbols.setdefault(name, spec)
     functions = set(ctx.functions) | set(extra_functions)
-    return _parse_context_cached(context_key(symbols, functions, allow_equation))
+    key = context_key(symbols, functions, allow_equation, sequence_names(ctx.functions))
+    return _parse_context_cached(key)
 
 
 def parse_student(text: str, parse_ctx: Any) -> Parsed | Invalid:
@@ -102,6 +145,74 @@ def parse_student(text: str, parse_ctx: Any) -> Parsed | Invalid:
     from grader.parse import parse_answer
 
     return parse_answer(text, parse_ctx)
+
+
+@functools.lru_cache(maxsize=1)
+def _any_name_context() -> Any:
+    from grader.parse import ParseContext
+
+    return ParseContext(allow_equation=False)
+
+
+def parse_name(text: str) -> Parsed | None:
+    """``text`` read as one symbol of any name (``\\alpha``, ``RF_n``, ``\\hat{y}``), else None.
+
+    For the left-hand side of ``name = value``, which need not be a declared symbol.
+    """
+    from grader.parse import parse_answer
+
+    result = parse_answer(text, _any_name_context())
+    if isinstance(result, Parsed) and isinstance(result.value, sympy.Symbol):
+        return result
+    return None
+
+
+def split_equation(text: str) -> tuple[str, str, int] | None:
+    """``(left, right, offset of right)`` at the only top-level ``=``, else None.
+
+    Brackets and braces nest (``\\sum_{i=1}`` is not top level; escaped ``\\{ \\[`` do
+    not count); ``==``, ``<=``, ``>=``, ``!=`` or a second ``=`` mean it is no ``NAME = RHS``.
+    """
+    depth = 0
+    found: int | None = None
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "=" and depth == 0:
+            before = text[index - 1] if index else " "
+            after = text[index + 1] if index + 1 < len(text) else " "
+            if found is not None or before in "<>!=" or after == "=":
+                return None
+            found = index
+        index += 1
+    if found is None:
+        return None
+    return text[:found], text[found + 1 :], found + 1
+
+
+def read_named_equation(raw: str, parse_ctx: Any) -> Parsed | Invalid | None:
+    """``NAME = RHS`` with NAME any single name and RHS read with ``parse_ctx``; None when
+    ``raw`` is not of that form (its left side is not one name)."""
+    split = split_equation(raw)
+    if split is None:
+        return None
+    left, right, offset = split
+    name = parse_name(left)
+    if name is None:
+        return None
+    rhs = parse_student(right, parse_ctx)
+    if isinstance(rhs, Invalid):
+        position = None if rhs.position is None else rhs.position + offset
+        return Invalid(rhs.reason, rhs.code, position, raw)
+    value = EquationValue(name.value, rhs.value)  # the name is a label: its reading notes are dropped
+    return Parsed(value=value, text=raw, shown=f"{name.shown} = {rhs.shown}", notes=rhs.notes)
 
 
 def parse_student_number(text: str, parse_ctx: Any) -> Parsed | Invalid:
@@ -115,7 +226,12 @@ def _parse_expected_cached(text: str, key: ContextKey, number: bool) -> Parsed |
     parse_ctx = _parse_context_cached(key)
     if number:
         return parse_student_number(text, parse_ctx)
-    return parse_student(text, parse_ctx)
+    result = parse_student(text, parse_ctx)
+    if isinstance(result, Invalid) and parse_ctx.allow_equation:  # as an answer reads
+        named = read_named_equation(text, parse_ctx)
+        if named is not None:
+            return named
+    return result
 
 
 def parse_expected(
@@ -126,10 +242,14 @@ def parse_expected(
     number: bool = False,
     extra_symbols: dict[str, SymbolSpec] | None = None,
 ) -> Parsed | Invalid:
-    """Parse expected text from the key, once per process per (text, context)."""
+    """Parse expected text from the key, once per process per (text, context).
+
+    ``extra_symbols`` (a function definition's arguments) replace declared symbols of
+    the same canonical name.
+    """
     symbols = dict(ctx.symbols)
     symbols.update(extra_symbols or {})
-    key = context_key(symbols, ctx.functions, allow_equation)
+    key = context_key(symbols, ctx.functions, allow_equation, sequence_names(ctx.functions))
     return _parse_expected_cached(text, key, number)
 
 
@@ -161,8 +281,6 @@ def expected_scalar(expected: Any, ctx: CheckContext, *, number: bool = False) -
         if isinstance(parsed, Invalid):
             raise ExpectedValueError(ctx.part_id, f"cannot read {expected!r}: {parsed.reason}")
         value = parsed.value
-        from grader.parse.values import EquationValue
-
         if isinstance(value, EquationValue):
             value = value.rhs
         if not isinstance(value, sympy.Basic):

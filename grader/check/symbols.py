@@ -23,7 +23,8 @@ import sympy
 from sympy.core.function import AppliedUndef
 
 from grader.check.base import CheckContext
-from grader.check.parsing import ExpectedValueError, parse_expected
+from grader.check.parsing import ExpectedValueError, lookup_spec, parse_expected
+from grader.parse import canonical_name
 from grader.parse.values import Invalid
 from grader.rubric.models import Domain, SymbolSpec
 
@@ -70,12 +71,16 @@ def _spec_sampler(spec: SymbolSpec) -> Sampler:
 
 
 def spec_for(symbol: sympy.Symbol, ctx: CheckContext) -> SymbolSpec:
-    """The rubric spec of a symbol, or one derived from the symbol's sympy assumptions."""
-    spec = ctx.symbols.get(symbol.name)
+    """The rubric spec of a symbol, or one derived from the symbol's sympy assumptions.
+
+    Rubric symbols are found by canonical name (the parser's ``p_{data}`` is the rubric's
+    ``p_data``), see ``grader.check.parsing.lookup_spec``.
+    """
+    spec = lookup_spec(ctx.symbols, symbol.name)
     if spec is not None:
         return spec
-    for name, candidate in ctx.symbols.items():  # the parser may have used an alias
-        if symbol.name in candidate.aliases or symbol.name == name:
+    for candidate in ctx.symbols.values():
+        if symbol.name in candidate.aliases:
             return candidate
     if symbol.is_integer and symbol.is_positive:
         return domain_spec(Domain.positive_integer)
@@ -119,7 +124,8 @@ def defined_functions(ctx: CheckContext) -> FunctionDefs:
         if not isinstance(body, sympy.Expr):
             raise ExpectedValueError(ctx.part_id, f"function {name}: definition is not an expression")
         by_name = {symbol.name: symbol for symbol in body.free_symbols if isinstance(symbol, sympy.Symbol)}
-        arguments = tuple(by_name.get(arg, sympy.Symbol(arg, real=True)) for arg in spec.args)
+        names = tuple(canonical_name(arg) for arg in spec.args)
+        arguments = tuple(by_name.get(arg, sympy.Symbol(arg, real=True)) for arg in names)
         definitions[name] = (arguments, body)
     return definitions
 

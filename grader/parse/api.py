@@ -8,6 +8,7 @@ is ever evaluated as code: there is no eval/exec/sympify on the text.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import sympy
@@ -68,6 +69,26 @@ def parse_number(text: str, context: ParseContext | None = None) -> ParseResult:
     except Exception as exc:
         return Invalid(f"internal error while reading the answer ({type(exc).__name__})", "internal", None, text)
     return result
+
+
+_NAMING_CONTEXT = ParseContext(allow_equation=False)
+
+
+@functools.lru_cache(maxsize=4096)
+def canonical_name(name: str) -> str:
+    """The canonical spelling of a symbol name: the name the parser gives that text.
+
+    ``p_data`` and ``p_{\\text{data}}`` -> ``p_{data}``; ``varepsilon`` -> ``epsilon``;
+    ``\\hat{m}_t`` -> ``hat(m)_t``; ``unorm`` -> ``unorm``. Text that does not read as one
+    symbol (``e``, ``pi``, ``f(x)``) is returned unchanged. Declared names go through this
+    (``ParseContext``) so that they match what students' text reads as.
+    """
+    if not isinstance(name, str):
+        return name
+    result = parse_answer(name, _NAMING_CONTEXT)
+    if isinstance(result, Parsed) and isinstance(result.value, sympy.Symbol):
+        return result.value.name
+    return name
 
 
 def _safe_text(text: object) -> str:

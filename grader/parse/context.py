@@ -7,7 +7,7 @@ into an ``Invalid`` value, so it never escapes to callers.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import sympy
@@ -55,14 +55,37 @@ class ParseContext:
     """Declared names and limits for one answer.
 
     ``symbols=None`` allows any symbol (each a real ``sympy.Symbol``); a mapping allows
-    only those names (plus their aliases). ``functions`` are extra function names applied
-    as undefined ``sympy.Function(name)``.
+    only those names (plus their aliases). Declared names are canonicalized when the
+    context is made (``canonical_name``: the name the parser gives the same text), so
+    ``p_data``, ``p_{data}`` and ``p_{\\text{data}}`` declare the one symbol ``p_{data}``;
+    each ``SymbolInfo.name`` is set to its canonical key, and when two declared names
+    have the same canonical form the later one wins. ``functions`` are extra function
+    names applied as undefined ``sympy.Function(name)``; ``sequences`` are those of them
+    that take one argument, whose subscript is read as the argument (``k_{i-1}`` is
+    ``k(i-1)``; never for a name declared as a symbol with that subscript).
     """
 
     symbols: Mapping[str, SymbolInfo] | None = None
     functions: frozenset[str] = frozenset()
     limits: Limits = field(default_factory=Limits)
     allow_equation: bool = True
+    sequences: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if self.symbols is not None:
+            object.__setattr__(self, "symbols", canonical_symbols(self.symbols))
+
+
+def canonical_symbols(symbols: Mapping[str, SymbolInfo]) -> dict[str, SymbolInfo]:
+    """Declared symbols keyed by canonical name, each ``SymbolInfo.name`` that name."""
+    from grader.parse.api import canonical_name  # the parser names; it imports this module
+
+    result: dict[str, SymbolInfo] = {}
+    for key, info in symbols.items():
+        name = canonical_name(key)
+        result.pop(name, None)  # the later declaration wins
+        result[name] = info if info.name == name else replace(info, name=name)
+    return result
 
 
 DEFAULT_CONTEXT = ParseContext()

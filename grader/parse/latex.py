@@ -64,7 +64,7 @@ class LatexCommands:
                 kind = "num" if rest_text[0].isdigit() else "name"
                 self.lexer.push_front(Token(kind, rest_text, token.pos + 1, token.end, False))
             return self.word(token.text[0], token, atomic=True)
-        if token.kind in ("uname", "alias", "cmd", "text"):
+        if token.kind in ("uname", "alias", "piece", "cmd", "text"):
             return self.nud()
         raise ParseFailure(f"expected an argument but found {token.describe()}", "syntax", token.pos)
 
@@ -183,9 +183,15 @@ class LatexCommands:
         return self.node("bigop", token.pos, (body, variable, start, upper), kind)
 
     def matrix(self, token: Token) -> Node:
-        """``\\begin{bmatrix} a & b \\\\ c & d \\end{bmatrix}`` (rows of cells)."""
+        """``\\begin{bmatrix} a & b \\\\ c & d \\end{bmatrix}`` (rows of cells).
+
+        Cells are separated by ``&``, or by ``,`` in a row without ``&`` (``2.0, 2.0 \\\\
+        2.6, 3.3``, as students write them); one row may not mix the two. A trailing
+        ``\\\\`` before ``\\end`` is ignored.
+        """
         rows: list[Node] = []
         row: list[Node] = []
+        separator = ""  # the current row's cell separator: "", "&" or ","
         while True:
             nxt = self.peek()
             if nxt.kind == "end":
@@ -201,13 +207,21 @@ class LatexCommands:
                 self.lexer.next()
                 rows.append(self.node("row", nxt.pos, row))
                 row = []
+                separator = ""
                 continue
             row.append(self.expr(0))
             self.count_element(nxt.pos)
             after = self.peek()
-            if self.is_op(after, "&"):
+            if self.is_op(after, "&", ","):
+                if separator and separator != after.text:
+                    raise ParseFailure(
+                        "a matrix row mixes '&' and ',' between entries; separate entries with '&' only",
+                        "syntax",
+                        after.pos,
+                    )
+                separator = after.text
                 self.lexer.next()
-                if self.is_op(self.peek(), "&", "\\\\") or self.peek().kind == "end":
+                if self.is_op(self.peek(), "&", ",", "\\\\") or self.peek().kind == "end":
                     raise ParseFailure("empty matrix cell", "syntax", after.pos)
             elif not (self.is_op(after, "\\\\") or after.kind in ("end", "eof")):
                 raise ParseFailure(f"unexpected {after.describe()} in a matrix", "syntax", after.pos)

@@ -6,6 +6,8 @@ Token kinds:
 - ``name``: a run of ASCII letters, optionally followed by digits (``x``, ``xy``, ``x2``)
 - ``uname``: one Unicode letter read as a name (``α`` -> ``alpha``); never merged
 - ``alias``: a declared alias matched literally; ``text`` is the canonical symbol name
+- ``piece``: one declared name of a split letter run (``xy`` -> ``x``, ``y``); never
+  scanned, the parser pushes these back so that ``^``/``_`` bind to the last one
 - ``cmd``: a LaTeX command without the backslash (``frac``, ``alpha``)
 - ``text``: ``\\text{...}``-like command; ``raw`` is the brace content
 - ``sub``: a subscript after ``_``; ``raw`` is its content (braces removed)

@@ -12,6 +12,8 @@ Canonical spellings (the names symbols get):
 - Accents: ``\\hat{m}`` -> ``hat(m)``, ``\\bar{x}`` -> ``bar(x)``, ``\\tilde{x}`` ->
   ``tilde(x)``; a subscript goes after the accent: ``\\hat{m}_t`` and ``\\hat{m_t}`` are
   both ``hat(m)_t``; the plain spelling ``hat(m)_t`` reads the same.
+- Declared names are canonicalized the same way (``api.canonical_name``): a rubric's
+  ``p_data``, ``p_{data}`` and ``p_{\\text{data}}`` all declare ``p_{data}``.
 """
 
 from __future__ import annotations

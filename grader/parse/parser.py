@@ -10,6 +10,12 @@ associative); postfix ``!``, ``'`` (transpose), ``%`` 50. A function argument wr
 without parentheses (``\\sin 2x``, ``ln x``) extends over implicit products only, stopping
 at ``+ - * /`` and at the next function: ``\\sin x \\cos x`` is ``sin(x)*cos(x)``.
 
+Letter runs: without declared symbols a run is one name (``xy``, with a note); with them
+it splits into declared names (fewest pieces), read one name at a time, so a power,
+subscript or postfix mark binds to the last name only: ``xy^2`` is ``x*y^2``, ``xy_1`` is
+``x*y_1``, ``O(WHdk^2)`` is ``O(W*H*d*k^2)``. A declared one-argument function with a
+subscript is applied to it (``ParseContext.sequences``): ``k_{i-1}`` is ``k(i-1)``.
+
 LaTeX mode (any backslash, ``^{``, ``_{`` or ``$``) follows TeX for arguments without
 braces: ``x^23`` is ``x^2*3``, ``\\frac12`` is ``1/2``, ``x_12`` is ``x_1*2``.
 """
@@ -17,7 +23,7 @@ braces: ``x^23`` is ``x^2*3``, ``\\frac12`` is ``1/2``, ``x_12`` is ``x_1*2``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from grader.parse.context import ParseContext, ParseFailure
 from grader.parse.latex import LatexCommands
@@ -248,7 +254,7 @@ class Parser(LatexCommands):
                     "two numbers in a row; write * between them", "syntax", token.pos
                 )
             return "implicit"
-        if kind in ("name", "uname", "alias", "cmd", "text", "begin"):
+        if kind in ("name", "uname", "alias", "piece", "cmd", "text", "begin"):
             if kind == "cmd" and token.text in ("top", "intercal", "prime"):
                 return None
             if mode == ARGUMENT and self.starts_function(token):
@@ -343,6 +349,8 @@ class Parser(LatexCommands):
             return self.word(token.text, token, atomic=True)
         if kind == "alias":
             return self.node("sym", token.pos, (), token.text)
+        if kind == "piece":
+            return self.word(token.text, token, atomic=True)
         if kind == "cmd":
             return self.command(token)
         if kind == "text":
@@ -441,10 +449,15 @@ class Parser(LatexCommands):
             self.notes.append(f"`{word}` read as {letters}({digits})")
             return self.node("call", token.pos, (number,), fname)
         if self.symbols is not None:
-            candidate = letters + subscript_suffix(digits)
-            if self.declared(candidate):
-                return self.symbol(candidate, token)
-            raise self.unknown_symbol(word, token.pos)
+            suffix = subscript_suffix(digits)
+            if self.declared(letters + suffix):
+                return self.symbol(letters + suffix, token)
+            pieces = self.split(letters, lambda piece: self.declared(piece + suffix)) if len(letters) > 1 else None
+            if pieces is None:
+                raise self.unknown_symbol(word, token.pos)
+            texts = [*pieces[:-1], pieces[-1] + suffix]
+            self.notes.append(f"`{word}` read as {'*'.join(texts)}")
+            return self.read_pieces([*pieces[:-1], pieces[-1] + digits], texts, token)
         if len(letters) > 1 and letters not in GREEK_NAMES:
             self.notes.append(f"`{word}` read as one symbol {word}")
         return self.symbol(word, token)
@@ -454,6 +467,10 @@ class Parser(LatexCommands):
         nxt = self.peek()
         call = self.is_op(nxt, "(")
         canonical = GREEK_NAMES.get(word, word)
+        if nxt.kind == "sub" and canonical in self.context.sequences:
+            sequence = self.sequence(canonical, token)
+            if sequence is not None:
+                return sequence
         if canonical in self.context.functions and (call or self.is_op(nxt, "^")):
             return self.function(canonical, token, declared=True)
         if word in self.context.functions and (call or self.is_op(nxt, "^")):
@@ -472,7 +489,12 @@ class Parser(LatexCommands):
         return self.letter_run(word, token, call)
 
     def letter_run(self, word: str, token: Token, call: bool) -> Node:
-        """A multi-letter run that is no known name: prose, one symbol, or a product."""
+        """A multi-letter run that is no known name: prose, one symbol, or a product.
+
+        A product is read one piece at a time: the pieces after the first are pushed back
+        as ``piece`` tokens, so a power, subscript or postfix mark after the run binds to
+        its last letter only (``xy^2`` is ``x*y^2``, ``xy_1`` is ``x*y_1``).
+        """
         declared_prose = self.symbols is not None
         if word.lower() in PROSE_WORDS and (len(word) > 2 or not declared_prose):
             raise ParseFailure("answer contains prose; write only the math", "prose", token.pos)
@@ -486,28 +508,65 @@ class Parser(LatexCommands):
                 )
             self.notes.append(f"`{word}` read as one symbol {word}; write {'*'.join(word)} for a product")
             return self.symbol(word, token)
-        pieces = self.split(word)
+        suffix = self.following_suffix()
+        if suffix and self.declared(word + suffix):
+            return self.symbol(word, token)
+        pieces = self.split(word, self.last_piece_test(suffix))
         if pieces is None:
             if call:
                 raise ParseFailure(
                     f"`{word}` is not a known function", "unknown_function", token.pos
                 )
             raise self.unknown_symbol(word, token.pos)
-        self.notes.append(f"`{word}` read as {'*'.join(pieces)}")
-        nodes: list[Node] = []
+        shown = [*pieces[:-1], pieces[-1] + suffix]
+        self.notes.append(f"`{word}{suffix}` read as {'*'.join(shown)}")
+        return self.read_pieces(pieces, pieces, token)
+
+    def following_suffix(self) -> str:
+        """The canonical ``_...`` of a subscript right after the current name, or ``""``."""
+        nxt = self.peek()
+        if nxt.kind != "sub":
+            return ""
+        try:
+            return subscript_suffix(nxt.raw, nxt.raw_pos)
+        except ParseFailure:
+            return ""  # reported when the subscript itself is read
+
+    def last_piece_test(self, suffix: str) -> Callable[[str], bool]:
+        """Which last piece of a split run may stand before what follows the run.
+
+        A declared name; with a subscript after the run, a name declared with that
+        subscript (``xy_1``: ``y_1``); before ``(``, a declared function (``nk(i)``), and
+        before a subscript, a declared sequence function (``nk_i``: ``n*k(i)``).
+        """
+        names = self.letter_names()
+        nxt = self.peek()
+        call = self.is_op(nxt, "(")
+        functions = self.context.functions
+        sequences = self.context.sequences
+
+        def test(piece: str) -> bool:
+            if piece in names:
+                return True
+            if suffix and self.declared(piece + suffix):
+                return True
+            if call and piece in functions:
+                return True
+            return bool(suffix) and piece in sequences
+
+        return test
+
+    def read_pieces(self, pieces: Sequence[str], texts: Sequence[str], token: Token) -> Node:
+        """Read a split run: push its pieces back as tokens and read the first one."""
         pos = token.pos
-        for index, piece in enumerate(pieces):
-            if index == len(pieces) - 1:
-                nodes.append(self.symbol(piece, token) if self.declared(piece) else self.constant(piece, pos))
-            elif self.declared(piece):
-                nodes.append(self.node("sym", pos, (), piece))
-            else:
-                nodes.append(self.constant(piece, pos))
+        tokens = []
+        for piece, text in zip(pieces, texts, strict=True):
+            tokens.append(Token("piece", text, pos, pos + len(piece), False))
             pos += len(piece)
-        result = nodes[0]
-        for item in nodes[1:]:
-            result = self.node("mul", token.pos, (result, item), "implicit")
-        return result
+        tokens[-1].end = token.end
+        for piece_token in reversed(tokens):
+            self.lexer.push_front(piece_token)
+        return self.nud()
 
     def glued_function(self, word: str, token: Token, call: bool) -> Node | None:
         """``sinx``, ``lnx``, ``logn``: a prefix function glued to a one-symbol argument."""
@@ -544,17 +603,25 @@ class Parser(LatexCommands):
     def constant(self, piece: str, pos: int) -> Node:
         return self.node("const", pos, (), CONSTANT_NAMES[piece])
 
-    def split(self, word: str) -> list[str] | None:
-        """Split a letter run into declared names (fewest pieces), or None."""
+    def letter_names(self) -> frozenset[str]:
+        """Declared all-letter names (and ``pi``, ``e``): what a letter run splits into."""
         if self._letter_names is None:
             letter_names = {name for name in self.symbols or () if name.isalpha()}
             letter_names.update(("pi", "e"))
             self._letter_names = frozenset(letter_names)
-        names = self._letter_names
+        return self._letter_names
+
+    def split(self, word: str, last: Callable[[str], bool]) -> list[str] | None:
+        """Split a letter run into declared names (fewest pieces), or None.
+
+        Every piece but the last is a declared all-letter name; the last piece is one for
+        which ``last`` holds (see ``last_piece_test``).
+        """
+        names = self.letter_names()
         longest = max((len(name) for name in names), default=0)
         best: list[list[str] | None] = [None] * (len(word) + 1)
         best[0] = []
-        for end in range(1, len(word) + 1):
+        for end in range(1, len(word)):
             for start in range(max(0, end - longest), end):
                 prefix = best[start]
                 if prefix is None or word[start:end] not in names:
@@ -563,7 +630,15 @@ class Parser(LatexCommands):
                 current = best[end]
                 if current is None or len(candidate) < len(current):
                     best[end] = candidate
-        return best[len(word)]
+        result: list[str] | None = None
+        for start in range(len(word)):
+            prefix = best[start]
+            if prefix is None or not last(word[start:]):
+                continue
+            candidate = [*prefix, word[start:]]
+            if result is None or len(candidate) < len(result):
+                result = candidate
+        return result
 
     def symbol(self, name: str, token: Token) -> Node:
         """A symbol, with a following subscript folded into its name."""
@@ -594,6 +669,17 @@ class Parser(LatexCommands):
         return self.symbol(name, token)
 
     # -- functions ------------------------------------------------------------------
+
+    def sequence(self, fname: str, token: Token) -> Node | None:
+        """``k_i``, ``k_{i-1}``, ``s_1``: a declared one-argument function applied to its
+        subscript; None when the subscripted name is itself a declared symbol."""
+        sub = self.peek()
+        suffix = self.following_suffix()
+        if suffix and self.declared(fname + suffix):
+            return None
+        self.lexer.next()
+        argument = self.subparse(sub.raw, sub.raw_pos, "no")
+        return self.node("ufunc", token.pos, (argument,), fname)
 
     def function(
         self, fname: str, token: Token, *, declared: bool = False, base: Node | None = None

@@ -116,6 +116,17 @@ MATRICES = [
     ("scaled", r"2\begin{bmatrix} 1 & 2 \end{bmatrix}", _array([[2, 4]])),
     ("transposed", r"\begin{bmatrix} 1 & 2 \end{bmatrix}^T", _array([[1], [2]])),
     ("plain-matrix", "matrix([[1, 2], [3, 4]])", _array([[1, 2], [3, 4]])),
+    ("comma-entries", r"\begin{bmatrix} 1, 2 \\ 3, 4 \end{bmatrix}", _array([[1, 2], [3, 4]])),
+    (
+        "comma-entries-decimals",
+        r"\begin{bmatrix} 2.0000, 2.0000 \\ 2.6667, 3.3333 \end{bmatrix}",
+        ArrayValue((2, 2), (sympy.Integer(2), sympy.Integer(2), sympy.Rational(26667, 10000), sympy.Rational(33333, 10000))),
+    ),
+    ("comma-entries-trailing-row-separator", r"\begin{bmatrix} 1, 2 \\ 3, 4 \\ \end{bmatrix}", _array([[1, 2], [3, 4]])),
+    ("comma-entries-one-row", r"\begin{pmatrix} 1, 2, 3 \end{pmatrix}", _array([[1, 2, 3]])),
+    ("comma-entries-expressions", r"\begin{bmatrix} \frac{1}{2}, 2^{2} \end{bmatrix}", ArrayValue((1, 2), (sympy.Rational(1, 2), sympy.Integer(4)))),
+    ("ampersand-row-then-comma-row", r"\begin{bmatrix} 1 & 2 \\ 3, 4 \end{bmatrix}", _array([[1, 2], [3, 4]])),
+    ("comma-inside-a-cell-group", r"\begin{bmatrix} \max(1, 2) & 3 \end{bmatrix}", _array([[2, 3]])),
 ]
 
 
@@ -168,6 +179,11 @@ REFUSED = [
     ("usepackage", r"\usepackage{x}", "forbidden"),
     ("verbatim", r"\begin{verbatim}x\end{verbatim}", "forbidden"),
     ("ragged", r"\begin{bmatrix} 1 & 2 \\ 3 \end{bmatrix}", "ragged"),
+    ("ragged-commas", r"\begin{bmatrix} 1, 2 \\ 3 \end{bmatrix}", "ragged"),
+    ("row-mixes-ampersand-and-comma", r"\begin{bmatrix} 1 & 2, 3 \end{bmatrix}", "syntax"),
+    ("row-mixes-comma-and-ampersand", r"\begin{bmatrix} 1, 2 & 3 \end{bmatrix}", "syntax"),
+    ("empty-comma-cell", r"\begin{bmatrix} 1, , 2 \end{bmatrix}", "syntax"),
+    ("trailing-comma-cell", r"\begin{bmatrix} 1, 2, \\ 3, 4 \end{bmatrix}", "syntax"),
     ("unclosed-environment", r"\begin{bmatrix} 1 & 2", "syntax"),
     ("mismatched-environment", r"\begin{bmatrix} 1 \end{pmatrix}", "syntax"),
     ("sum-without-limits", r"\sum x_i", "syntax"),
@@ -180,6 +196,12 @@ REFUSED = [
 def test_refused(text: str, code: str) -> None:
     failure = invalid(text)
     assert failure.code == code, failure
+
+
+def test_mixed_matrix_separators_say_so() -> None:
+    failure = invalid(r"\begin{bmatrix} 1 & 2, 3 \end{bmatrix}")
+    assert "mixes '&' and ','" in failure.reason
+    assert failure.position == r"\begin{bmatrix} 1 & 2, 3".index(",")
 
 
 def test_unknown_command_names_the_command() -> None:

@@ -21,11 +21,18 @@ import sympy
 from grader.check.base import CheckContext, register
 from grader.check.equivalence import compare_expressions
 from grader.check.numeric import EvaluationError, compile_numeric
-from grader.check.parsing import ExpectedValueError, parse_context, parse_expected, parse_student
+from grader.check.parsing import (
+    ExpectedValueError,
+    lookup_spec,
+    parse_context,
+    parse_expected,
+    parse_student,
+)
 from grader.check.policy import apply_policy
 from grader.check.symbols import domain_spec, sampler_for
 from grader.check.timing import StepTimeout, step_allowed, time_limit
 from grader.check.verdict import Status, Verdict
+from grader.parse import canonical_name
 from grader.parse.values import EquationValue, Invalid, Parsed, TupleValue
 from grader.rubric.models import Domain, SymbolSpec
 
@@ -74,7 +81,12 @@ def split_relation(text: str) -> tuple[str, str, str] | None:
 
 
 def _variable_specs(spec: Any, ctx: CheckContext) -> dict[str, SymbolSpec]:
-    return {name: ctx.symbols.get(name, domain_spec(Domain.real)) for name in spec.variables}
+    return {name: lookup_spec(ctx.symbols, name) or domain_spec(Domain.real) for name in spec.variables}
+
+
+def _variables(spec: Any) -> tuple[str, ...]:
+    """The part's variables by canonical name (how the parser names them: ``p_{data}``)."""
+    return tuple(canonical_name(name) for name in spec.variables)
 
 
 def _assignment_target(lhs: Any, variables: tuple[str, ...]) -> tuple[str, int] | None:
@@ -149,7 +161,7 @@ class ConstraintChecker:
             return Invalid("expected name = value pairs", code="not_an_assignment")
         equations = []
         for lhs_value, rhs_value, shown in pairs:
-            if _assignment_target(lhs_value, tuple(spec.variables)) is None:
+            if _assignment_target(lhs_value, _variables(spec)) is None:
                 names = ", ".join(spec.variables)
                 return Invalid(f"the left side of {shown!r} must be one of {names} (or a power of one)", code="not_an_assignment")
             equations.append(EquationValue(lhs=lhs_value, rhs=rhs_value))
@@ -157,7 +169,7 @@ class ConstraintChecker:
         return Parsed(value=TupleValue(items=tuple(equations)), text=str(raw), shown=shown_all)
 
     def compare(self, spec: Any, expected: Any, parsed: Parsed, ctx: CheckContext) -> Verdict:
-        variables = tuple(spec.variables)
+        variables = _variables(spec)
         values: dict[str, sympy.Basic] = {}
         evidence: dict[str, Any] = {}
         items = parsed.value.items if isinstance(parsed.value, TupleValue) else ()

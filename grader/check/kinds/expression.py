@@ -2,7 +2,9 @@
 
 Accepts text the parser reads as an expression (plain math or LaTeX), a JSON number, or
 an equation ``name = expr`` (the right-hand side is compared; with ``spec.lhs`` set, a
-different name on the left is pointed out). Expressions over matrix symbols are compared
+different name on the left is pointed out). The name on the left need not be declared
+(``\\alpha = \\beta``, ``RF_n = ...``): it is read as any single name, the right-hand
+side with the part's symbols. Expressions over matrix symbols are compared
 as matrices (shapes first). See ``grader.check.equivalence`` for how equivalence is
 decided and ``grader.check.policy`` for what "numerically confirmed" is worth.
 """
@@ -15,10 +17,18 @@ import sympy
 
 from grader.check.base import CheckContext, register
 from grader.check.equivalence import Equivalence, compare_expressions
-from grader.check.parsing import expected_scalar, number_from_json, parse_context, parse_student
+from grader.check.parsing import (
+    expected_scalar,
+    lookup_spec,
+    number_from_json,
+    parse_context,
+    parse_student,
+    read_named_equation,
+)
 from grader.check.policy import apply_policy
 from grader.check.symbols import domain_spec
 from grader.check.verdict import Status, Verdict
+from grader.parse import canonical_name
 from grader.parse.values import ArrayValue, EquationValue, Invalid, Parsed, TupleValue
 from grader.rubric.models import Domain
 
@@ -28,8 +38,9 @@ __all__ = ["ExpressionChecker", "read_expression", "submitted_expression", "verd
 def read_expression(raw: Any, ctx: CheckContext, lhs: str | None = None) -> Parsed | Invalid:
     """Read an expression answer: numbers as is, text through the parser.
 
-    ``lhs`` (the part's expected left-hand name) is accepted as a symbol, so that
-    ``alpha = beta`` reads even when alpha is not a declared symbol.
+    ``lhs`` (the part's expected left-hand name) is accepted as a symbol. When the text
+    does not read with the part's symbols and is ``NAME = RHS`` (one top-level ``=``),
+    NAME may be any single name (``\\alpha``, ``RF_n``): see ``parsing.read_named_equation``.
     """
     if isinstance(raw, bool):
         return Invalid("expected an expression, got true/false", code="not_an_expression")
@@ -38,8 +49,14 @@ def read_expression(raw: Any, ctx: CheckContext, lhs: str | None = None) -> Pars
         return Parsed(value=number, text=str(raw), shown=str(raw))
     if not isinstance(raw, str):
         return Invalid(f"expected an expression, got a {type(raw).__name__}", code="not_an_expression")
-    extra = {lhs: domain_spec(Domain.real)} if lhs and lhs not in ctx.symbols else None
-    return parse_student(raw, parse_context(ctx, allow_equation=True, extra_symbols=extra))
+    extra = {lhs: domain_spec(Domain.real)} if lhs and lookup_spec(ctx.symbols, lhs) is None else None
+    parse_ctx = parse_context(ctx, allow_equation=True, extra_symbols=extra)
+    result = parse_student(raw, parse_ctx)
+    if isinstance(result, Invalid):
+        named = read_named_equation(raw, parse_ctx)
+        if named is not None:
+            return named
+    return result
 
 
 def submitted_expression(value: Any) -> tuple[sympy.Basic | None, str | None]:
@@ -95,7 +112,7 @@ class ExpressionChecker:
         )
         verdict = verdict_from_equivalence(result, ctx, parsed.shown)
         wanted = getattr(spec, "lhs", None)
-        if lhs_name is not None and wanted is not None and lhs_name != wanted:
+        if lhs_name is not None and wanted is not None and lhs_name != canonical_name(wanted):
             note = f"(the left-hand side should be {wanted}, not {lhs_name}; the right-hand side was graded)"
             verdict = Verdict(verdict.score, verdict.status, f"{verdict.feedback} {note}", verdict.shown, verdict.rule, verdict.note, {**verdict.evidence, "lhs": lhs_name})
         return verdict
