@@ -46,7 +46,9 @@ def parse_domain(text: str) -> dict[str, Any]:
     matrix = re.fullmatch(r"matrix\((\d+),(\d+)\)", cleaned.replace("_", ""))
     if matrix:
         return {"shape": (int(matrix.group(1)), int(matrix.group(2)))}
-    raise ValueError(f"unknown domain {text!r} (use {', '.join(SIMPLE_DOMAINS)}, interval(a,b) or matrix(m,n))")
+    if cleaned == "identity":
+        return {"identity": True}
+    raise ValueError(f"unknown domain {text!r} (use {', '.join(SIMPLE_DOMAINS)}, interval(a,b), matrix(m,n) or identity)")
 
 
 @dataclass
@@ -246,7 +248,7 @@ def _print_result(expected: str, result: dict[str, Any]) -> None:
 @click.argument("expected", required=False)
 @click.argument("submitted", required=False)
 @click.option("--kind", type=click.Choice(KINDS), default="expression", show_default=True, help="How to compare.")
-@click.option("--symbol", "symbols", multiple=True, metavar="NAME:DOMAIN", help="A symbol and its domain: positive, nonnegative, nonzero, integer, positive_integer, real, interval(a,b), matrix(m,n).")
+@click.option("--symbol", "symbols", multiple=True, metavar="NAME:DOMAIN", help="A symbol and its domain: positive, nonnegative, nonzero, integer, positive_integer, real, interval(a,b), matrix(m,n), identity.")
 @click.option("--function", "functions", multiple=True, metavar="NAME=EXPR", help="A function of x, e.g. sigma=1/(1+exp(-x)); NAME alone is an abstract function.")
 @click.option("--rtol", type=float, default=None, help="Relative tolerance.")
 @click.option("--atol", type=float, default=None, help="Absolute tolerance.")

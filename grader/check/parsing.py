@@ -87,6 +87,7 @@ def symbol_info(name: str, spec: SymbolSpec) -> Any:
         real=True,
         shape=spec.shape,
         aliases=tuple(spec.aliases),
+        identity=spec.identity,
     )
 
 

@@ -23,6 +23,7 @@ from grader.parse.context import (
     Limits,
     ParseContext,
     ParseFailure,
+    adapt_identity,
     bound_symbol,
     declared_symbol,
     free_symbol,
@@ -256,6 +257,7 @@ class Builder:
                 right = self.scalar(link.args[1])
                 if link.kind in ("add", "sub") and _is_one_by_one(value) != _is_one_by_one(right):
                     value, right = _as_scalar(value), _as_scalar(right)
+            value, right = adapt_identity(value, right, link.kind)
             value = self.apply(link.pos, _OPERATIONS[link.kind], value, right)
             self.check_size(value, link.pos)
         return value

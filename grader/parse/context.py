@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Any
 
 import sympy
 
@@ -20,7 +21,9 @@ class SymbolInfo:
     ``name`` is the canonical name (``"d"``, ``"alpha"``, ``"v_t"``, ``"x_{max}"``,
     ``"hat(m)_t"``). ``aliases`` are other spellings matched literally in the raw answer
     text at token boundaries (e.g. ``("d^{(t-1)}", "d^{t-1}")``). ``shape`` makes the
-    name a ``sympy.MatrixSymbol`` of that shape.
+    name a ``sympy.MatrixSymbol`` of that shape. ``identity`` makes it the identity
+    matrix: of size ``shape`` when given, else of whatever size the matrices it is added
+    to or multiplied with have (``I`` in ``X^T X + lambda I``; see ``adapt_identity``).
     """
 
     name: str
@@ -31,6 +34,7 @@ class SymbolInfo:
     real: bool = True
     shape: tuple[int, int] | None = None
     aliases: tuple[str, ...] = ()
+    identity: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,9 @@ class ParseFailure(Exception):
 @lru_cache(maxsize=4096)
 def declared_symbol(info: SymbolInfo) -> sympy.Basic:
     """The sympy object for a declared name (same info, same object)."""
+    if info.identity:
+        size = info.shape[0] if info.shape is not None else identity_size(info.name)
+        return sympy.Identity(size)
     if info.shape is not None:
         rows, cols = info.shape
         return sympy.MatrixSymbol(info.name, rows, cols)
@@ -125,3 +132,55 @@ def free_symbol(name: str) -> sympy.Symbol:
 def bound_symbol(name: str) -> sympy.Symbol:
     """The symbol for an undeclared summation index: an integer symbol."""
     return sympy.Symbol(name, integer=True)
+
+
+IDENTITY_SIZE_PREFIX = "size_of_"
+
+
+@lru_cache(maxsize=256)
+def identity_size(name: str) -> sympy.Symbol:
+    """The placeholder size of an identity matrix declared without a shape."""
+    return sympy.Symbol(IDENTITY_SIZE_PREFIX + name, integer=True, positive=True)
+
+
+def _placeholder_sizes(value: sympy.Basic) -> set[sympy.Symbol]:
+    if not isinstance(value, sympy.Basic):
+        return set()
+    return {
+        symbol
+        for symbol in value.free_symbols
+        if isinstance(symbol, sympy.Symbol) and symbol.name.startswith(IDENTITY_SIZE_PREFIX)
+    }
+
+
+def adapt_identity(left: Any, right: Any, operation: str) -> tuple[Any, Any]:
+    """Give placeholder-sized identity matrices the size their neighbour needs.
+
+    For ``left + right`` the identity takes the other side's (square) shape; for
+    ``left * right`` it takes the rows of ``right`` (identity on the left) or the columns
+    of ``left`` (identity on the right).
+    """
+    from sympy.matrices.expressions import MatrixExpr
+
+    def shape(value: Any) -> tuple[Any, Any] | None:
+        if isinstance(value, (MatrixExpr, sympy.MatrixBase)):
+            rows, cols = value.shape
+            if not _placeholder_sizes(sympy.Tuple(rows, cols)):
+                return rows, cols
+        return None
+
+    left_sizes, right_sizes = _placeholder_sizes(left), _placeholder_sizes(right)
+    if not left_sizes and not right_sizes:
+        return left, right
+    left_shape, right_shape = shape(left), shape(right)
+    if operation in ("add", "sub"):
+        if left_sizes and right_shape is not None and right_shape[0] == right_shape[1]:
+            left = left.xreplace({size: right_shape[0] for size in left_sizes})
+        elif right_sizes and left_shape is not None and left_shape[0] == left_shape[1]:
+            right = right.xreplace({size: left_shape[0] for size in right_sizes})
+    elif operation == "mul":
+        if left_sizes and right_shape is not None:
+            left = left.xreplace({size: right_shape[0] for size in left_sizes})
+        elif right_sizes and left_shape is not None:
+            right = right.xreplace({size: left_shape[1] for size in right_sizes})
+    return left, right

@@ -20,6 +20,7 @@ import sympy
 from sympy.core.function import Application
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
+from grader.parse.context import IDENTITY_SIZE_PREFIX
 from grader.parse.values import ArrayValue, EquationValue, TupleValue
 
 ADD, NEG, MUL, POW, POSTFIX, ATOM = 10, 15, 20, 40, 50, 100
@@ -115,6 +116,10 @@ class _Printer:
             return "sqrt(-1)", ATOM
         if isinstance(expr, (sympy.Symbol, sympy.MatrixSymbol)):
             return str(expr.name), ATOM
+        if isinstance(expr, sympy.Identity):
+            size = expr.args[0]
+            named = isinstance(size, sympy.Symbol) and size.name.startswith(IDENTITY_SIZE_PREFIX)
+            return (size.name[len(IDENTITY_SIZE_PREFIX):] if named else "I"), ATOM
         if isinstance(expr, (sympy.Add, sympy.MatAdd)):
             return self.add(expr)
         if isinstance(expr, sympy.Mul) and expr.is_commutative:

@@ -105,6 +105,12 @@ class SymbolSpec(Model):
         description="Matrix/vector symbol: [rows, cols] (vectors are [n, 1]). Checked by "
         "evaluating with random non-square arrays, so products do not commute.",
     )
+    identity: bool = Field(
+        False,
+        description="This symbol is the identity matrix. Without 'shape' its size is taken "
+        "from the matrices it is added to or multiplied with, so I in X^T X + lambda I and in "
+        "X X^T + lambda I is d x d and n x n respectively.",
+    )
     aliases: tuple[str, ...] = Field(
         (),
         description="Other spellings that mean this symbol, matched literally in the answer "
@@ -114,6 +120,8 @@ class SymbolSpec(Model):
 
     @model_validator(mode="after")
     def _interval_bounds(self) -> SymbolSpec:
+        if self.identity and self.shape is not None and self.shape[0] != self.shape[1]:
+            raise ValueError(f"an identity matrix is square, not {self.shape[0]}x{self.shape[1]}")
         if self.domain is Domain.interval:
             if self.low is None or self.high is None:
                 raise ValueError("an interval domain needs both 'low' and 'high'")

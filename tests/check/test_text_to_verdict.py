@@ -233,3 +233,26 @@ def test_rational_identity_test_counts_as_proof(expected: str, submitted: str, b
     assert result.outcome == "proved", result
     if not by_identity_test:
         assert result.evidence.get("step") != "rational identity test", result
+
+
+def test_push_through_identity_is_recognised_with_an_adaptive_identity() -> None:
+    from grader.check.engine import check_part, context_for
+    from grader.key import KeyPart
+    from grader.rubric.models import Rubric
+
+    expected = "(X^T X + lambda I)^(-1) X^T y"
+    rubric = Rubric.model_validate({
+        "assignment": {"id": "a", "title": "t"},
+        "questions": [{"id": "q", "parts": [{
+            "id": "q2.3.w", "points": 1, "prompt": "w",
+            "answer": {"kind": "expression", "expected": expected, "symbols": {
+                "X": {"shape": [5, 3]}, "y": {"shape": [5, 1]}, "lambda": {"domain": "positive"}, "I": {"identity": True},
+            }},
+        }]}],
+    })
+    part = rubric.parts()[0]
+    key, ctx = KeyPart(kind="expression", expected=expected), context_for(rubric, part)
+    right = check_part(part, key, r"X^T (X X^T + \lambda I)^{-1} y", ctx)  # I is n x n here
+    assert right.status is Status.CORRECT, right
+    wrong = check_part(part, key, r"(X^T X + I)^{-1} X^T y", ctx)  # lambda forgotten
+    assert wrong.status is Status.WRONG, wrong
