@@ -296,7 +296,13 @@ def _proof_steps(difference: sympy.Basic) -> list[tuple[str, Callable[[], Any]]]
         ("powsimp", lambda: sympy.simplify(sympy.powdenest(sympy.powsimp(difference)))),
     ]
     if difference.has(sympy.Sum, sympy.Product):
-        steps.insert(0, ("doit", lambda: sympy.simplify(_generic_branch(difference.doit()))))
+        # Sums with symbolic bounds: sympy proves them by evaluating them (doit) or not at
+        # all; the general simplifiers only burn the budget. Numeric checks at several
+        # concrete bounds follow.
+        return [
+            ("doit", lambda: sympy.simplify(_generic_branch(difference.doit()))),
+            ("expand", lambda: sympy.expand(difference)),
+        ]
     return steps
 
 
@@ -459,6 +465,9 @@ def compare_expressions(
         samples, probe_error = _sample(probe, ctx, tolerance, integer_checks, mode="fp", wanted=FAST_POINTS, salt="fast"), ""
         if any(not ok for *_rest, ok in samples.valid):
             return _different(samples, "fast numeric")
+    if not probe_error and len(samples.valid) >= MIN_POINTS and _is_rational_expression(expected) and _is_rational_expression(submitted):
+        # rational on both sides: the random-point identity test decides, no need for sympy
+        return _confirm(expected, submitted, ctx, tolerance, integer_checks)
     proof = _prove_zero(sympy.Add(expected, -submitted) if not isinstance(expected, MatrixExpr) else expected - submitted, ctx)
     if proof is not None:
         return Equivalence("proved", f"equivalent (proved by {proof})", len(samples.valid), {"stage": "symbolic", "step": proof, "points_checked": len(samples.valid)})
