@@ -1,13 +1,15 @@
 """Grade one submission, or a whole class.
 
-``grade_batch`` reads every submission folder (a folder that cannot be read gives that
-student 0 with the reason; the batch never stops), gathers the (part id, normalized
-answer) checks of the whole class, runs each *distinct* check once through the supervised
-worker pool (``grader.check.pool.run_tasks``: per-check time and memory limits enforced
-from outside), maps the verdicts back, scores, and writes the gradebook, per-student
-feedback and the class summary. Students are processed in chunks so that an interrupted
-run leaves finished students on disk; ``resume=True`` skips students whose feedback
-already matches the rubric and the submission's content.
+``grade_batch`` runs ONE supervised worker pool (``grader.check.pool.Pool``: per-task
+time and memory limits enforced from outside) for the whole class, and through it:
+reads every submission folder (a folder that cannot be read, or whose reading hangs or
+crashes, gives that student 0 with the reason; the batch never stops); then, chunk by
+chunk of students, runs each *distinct* (part id, normalized answer) check once, and has
+the workers score each student of the chunk and write their feedback files. Finally the
+gradebook and the class summary are written. An interrupted run leaves finished students
+on disk; ``resume=True`` skips students whose feedback already matches the rubric and
+the submission's content. Reading, checking and writing all use every worker, so the
+time grows linearly with the class.
 
 Outputs depend only on the inputs: students sorted by id, checks in a fixed order and
 seeded, sorted JSON keys, fixed number formatting, no timestamps; the number of workers
@@ -17,17 +19,20 @@ changes nothing but the time taken. Grading never imports torch.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from grader.check.verdict import Status, Verdict
 from grader.key import AnswerKey
-from grader.output.atomic import clean_temp_files, write_text_atomic
+from grader.output.atomic import clean_temp_files, commit_staged, stage_bytes, write_text_atomic
 from grader.output.feedback import (
     Graded,
     feedback_json,
@@ -186,18 +191,41 @@ def submission_folders(submissions_dir: str | Path) -> list[Path]:
     )
 
 
-# --------------------------------------------------------------------------- running checks
+# --------------------------------------------------------------------------- the worker side
 
 _WORKER: dict[str, Any] = {}
+BatchTask = tuple[str, Any]  # ("check", (part id, value)) | ("extract", folder) | ("write", _WriteJob)
 
 
-def _init_worker(rubric: Rubric, key: AnswerKey, seed: int) -> None:
-    """Worker initializer: keep the rubric, key and check contexts (loaded once per worker)."""
-    from grader.check.engine import context_for
+@dataclass(frozen=True)
+class _WriteJob:
+    """What a worker needs to score one student and write their feedback files."""
 
-    _WORKER["parts"] = {part.id: part for part in rubric.parts()}
+    extraction: Extraction
+    stem: str
+    verdicts: dict[CheckKey, Verdict]
+
+
+def _init_worker(
+    rubric: Rubric,
+    key: AnswerKey,
+    seed: int,
+    batch: dict[str, Any] | None = None,
+) -> None:
+    """Worker initializer: keep the rubric, key and check contexts (loaded once per worker),
+    and for a batch its roster, metadata, rubric sha and feedback folder.
+
+    With the fork start method a worker inherits what ``warm_up`` built in the parent, so
+    the contexts are rebuilt only when they are not the same rubric's."""
+    if _WORKER.get("rubric") is not rubric or _WORKER.get("seed") != seed:
+        from grader.check.engine import context_for
+
+        _WORKER["parts"] = {part.id: part for part in rubric.parts()}
+        _WORKER["contexts"] = {part.id: context_for(rubric, part, seed) for part in rubric.parts()}
+    _WORKER["rubric"] = rubric
+    _WORKER["seed"] = seed
     _WORKER["key"] = key
-    _WORKER["contexts"] = {part.id: context_for(rubric, part, seed) for part in rubric.parts()}
+    _WORKER["batch"] = batch or {}
 
 
 def _check_task(task: CheckTask) -> Verdict:
@@ -208,7 +236,54 @@ def _check_task(task: CheckTask) -> Verdict:
     return check_part(_WORKER["parts"][part_id], key.parts[part_id], raw, _WORKER["contexts"][part_id])
 
 
-def _on_timeout(task: CheckTask, reason: str) -> Verdict:
+def _write_feedback(rubric: Rubric, rubric_sha: str, feedback_dir: Path, job: _WriteJob) -> tuple[Graded, list[tuple[str, str]]]:
+    """Score one student and stage feedback/<stem>.md, then .json (``commit_staged`` puts
+    them in place in that order: a student with a .json is finished for ``--resume``)."""
+    result = score_extraction(rubric, rubric_sha, job.extraction, job.verdicts)
+    result = Graded(result.result, result.submission_sha256, result.sources, result.notes, job.stem)
+    staged = [
+        stage_bytes(feedback_dir / f"{job.stem}.md", feedback_markdown(result, rubric).encode("utf-8")),
+        stage_bytes(feedback_dir / f"{job.stem}.json", feedback_json(result).encode("utf-8")),
+    ]
+    return result, staged
+
+
+def _for_summary(graded: Graded) -> Graded:
+    """What the gradebook and the class summary use of a graded student (points, status,
+    answer, how it was read): small to send back from a worker and to keep for a class."""
+    result = graded.result
+    parts = tuple(
+        PartResult(
+            part_id=part.part_id,
+            points=part.points,
+            max_points=part.max_points,
+            verdict=Verdict(part.verdict.score, part.verdict.status, "", shown=part.verdict.shown),
+            answer=part.answer,
+        )
+        for part in result.parts
+    )
+    return Graded(dataclasses.replace(result, parts=parts, problems=()), graded.submission_sha256, stem=graded.stem)
+
+
+def _batch_task(task: BatchTask) -> Any:
+    """The one function a batch's pool runs: reading a folder, one check, or one student's
+    feedback (scored, rendered and staged). Reading and rendering run in the workers so
+    that they use every core (and a folder that hangs or crashes the reader costs only its
+    own student)."""
+    kind, payload = task
+    if kind == "check":
+        return _check_task(payload)
+    batch = _WORKER["batch"]
+    rubric: Rubric = _WORKER["rubric"]
+    if kind == "extract":
+        return _safe_extract(Path(payload), rubric, batch.get("roster"), batch.get("metadata"))
+    if kind == "write":
+        graded, staged = _write_feedback(rubric, batch["rubric_sha"], Path(batch["feedback_dir"]), payload)
+        return _for_summary(graded), staged
+    raise ValueError(f"unknown task kind {kind!r}")
+
+
+def _check_failed(reason: str) -> Verdict:
     """The verdict of a check the pool had to stop: out of budget, or the checker failed."""
     if reason.startswith("the checker"):  # "the checker failed: ..." / "the checker crashed"
         return Verdict(
@@ -225,6 +300,25 @@ def _on_timeout(task: CheckTask, reason: str) -> Verdict:
     )
 
 
+def _batch_on_failure(task: BatchTask, reason: str) -> Any:
+    """What a stopped batch task gives: a verdict (check), an unreadable folder (extract),
+    or None (write: the supervisor then writes that student's feedback itself)."""
+    kind, payload = task
+    if kind == "check":
+        return _check_failed(reason)
+    if kind == "extract":
+        reason = reason.replace("the checker", "the reader")
+        return unreadable(Path(payload), f"reading the folder was stopped: {reason}")
+    return None
+
+
+def _note_warnings(result: Any, messages: list[str]) -> Any:
+    """Warnings raised while checking an answer become evidence of its verdict (for staff)."""
+    if isinstance(result, Verdict):
+        return dataclasses.replace(result, evidence={**result.evidence, "warnings": messages})
+    return result
+
+
 def warm_up(rubric: Rubric, key: AnswerKey, seed: int = 0) -> None:
     """Load the engine, checkers and parsers in this process before workers are forked,
     by reading each part's own expected value (rubric text, trusted). Best effort."""
@@ -232,16 +326,33 @@ def warm_up(rubric: Rubric, key: AnswerKey, seed: int = 0) -> None:
     from grader.check.base import checker_for
 
     seen: set[str] = set()
-    for part in rubric.parts():
-        kind = part.answer.kind
-        expected = key.parts[part.id].expected if part.id in key.parts else None
-        if kind in seen or not isinstance(expected, str):
-            continue
-        seen.add(kind)
-        try:
-            checker_for(kind).read(part.answer, expected, _WORKER["contexts"][part.id])
-        except Exception:  # noqa: BLE001, S110 - warming up only; real checks run isolated
-            pass
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for part in rubric.parts():
+            kind = part.answer.kind
+            expected = key.parts[part.id].expected if part.id in key.parts else None
+            if kind in seen or not isinstance(expected, str):
+                continue
+            seen.add(kind)
+            try:
+                checker_for(kind).read(part.answer, expected, _WORKER["contexts"][part.id])
+            except Exception:  # noqa: BLE001, S110 - warming up only; real checks run isolated
+                pass
+
+
+def _pool(
+    rubric: Rubric, key: AnswerKey, *, workers: int, budget: Any, seed: int, batch: dict[str, Any] | None = None
+) -> Any:
+    from grader.check.pool import Budget, Pool
+
+    return Pool(
+        _batch_task,
+        workers=workers,
+        budget=budget if budget is not None else Budget(),
+        initializer=_init_worker,
+        initargs=(rubric, key, seed, batch),
+        on_warnings=_note_warnings,
+    )
 
 
 def run_checks(
@@ -253,23 +364,20 @@ def run_checks(
     budget: Any = None,
     seed: int = 0,
     progress: Callable[..., Any] | None = None,
+    pool: Any = None,
 ) -> dict[CheckKey, Verdict]:
-    """Run distinct checks through the supervised pool; verdicts by check key."""
+    """Run distinct checks through the supervised pool; verdicts by check key.
+
+    ``pool``: a running ``grader.check.pool.Pool`` of ``_batch_task`` to reuse (a batch
+    keeps one for its whole run); without it a pool is started for these checks."""
     if not checks:
         return {}
-    from grader.check.pool import Budget, run_tasks
-
-    tasks: list[CheckTask] = [(part_id, value) for (part_id, _), value in checks.items()]
-    results = run_tasks(
-        _check_task,
-        tasks,
-        workers=workers,
-        budget=budget if budget is not None else Budget(),
-        on_timeout=_on_timeout,
-        initializer=_init_worker,
-        initargs=(rubric, key, seed),
-        progress=progress,
-    )
+    tasks: list[BatchTask] = [("check", (part_id, value)) for (part_id, _), value in checks.items()]
+    if pool is not None:
+        results = pool.map(tasks, on_timeout=_batch_on_failure, progress=progress)
+    else:
+        with _pool(rubric, key, workers=workers, budget=budget, seed=seed) as own:
+            results = own.map(tasks, on_timeout=_batch_on_failure, progress=progress)
     return dict(zip(checks, results, strict=True))
 
 
@@ -328,6 +436,16 @@ def _safe_extract(
 class _Student:
     extraction: Extraction
     stem: str
+
+
+def _verdicts_of(extraction: Extraction, cache: dict[CheckKey, Verdict]) -> dict[CheckKey, Verdict]:
+    """The verdicts one student's answers need (what ``score_extraction`` looks up)."""
+    out: dict[CheckKey, Verdict] = {}
+    for part_id, raw in extraction.answers.items():
+        normalized = normalize_answer(raw)
+        if normalized is not None and (part_id, normalized[0]) in cache:
+            out[(part_id, normalized[0])] = cache[(part_id, normalized[0])]
+    return out
 
 
 def _assign_stems(extractions: Sequence[Extraction], problems: list[str]) -> list[_Student]:
@@ -394,6 +512,18 @@ class _Bar:
             self.bar.__exit__(None, None, None)
 
 
+@contextmanager
+def _collector_spared() -> Iterator[None]:
+    """Within: ``gc.freeze()`` moves what exists to the collector's permanent generation
+    (what a batch keeps for its whole run: extractions, results), so that collections do
+    not walk an ever larger heap (which made a batch's time grow faster than its size);
+    on leaving, everything is handed back to the collector."""
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def grade_batch(
     rubric: Rubric,
     rubric_sha: str,
@@ -429,50 +559,60 @@ def grade_batch(
         metadata = {}
         batch_problems.append(f"{METADATA_FILE}: {exc}; folder names used as student ids")
 
-    extractions = []
-    for folder in submission_folders(source):
-        extraction = _safe_extract(folder, rubric, roster, metadata)
-        if not extraction.answers and not extraction.wrong_assignment:
-            batch_problems.append(f"{folder.name}: no answers found ({'; '.join(extraction.problems) or 'empty'})")
-        extractions.append(extraction)
-        extractions.extend(group_members(extraction, metadata.get(folder.name, [])))
-    students = _assign_stems(extractions, batch_problems)
-
+    folders = submission_folders(source)
+    batch = {"roster": roster, "metadata": metadata, "rubric_sha": rubric_sha, "feedback_dir": str(feedback_dir)}
     graded: dict[str, Graded] = {}
-    todo: list[_Student] = []
-    for student in students:
-        previous = (
-            _load_previous(feedback_dir / f"{student.stem}.json", rubric_sha, student.extraction, student.stem)
-            if resume
-            else None
-        )
-        if previous is not None:
-            graded[student.stem] = previous
-        else:
-            todo.append(student)
-    resumed = len(graded)
+    warm_up(rubric, key, seed)
+    with _pool(rubric, key, workers=workers, budget=budget, seed=seed, batch=batch) as pool, _collector_spared():
+        read = pool.map([("extract", str(folder)) for folder in folders], on_timeout=_batch_on_failure)
+        extractions = []
+        for folder, extraction in zip(folders, read, strict=True):
+            if not extraction.answers and not extraction.wrong_assignment:
+                batch_problems.append(f"{folder.name}: no answers found ({'; '.join(extraction.problems) or 'empty'})")
+            extractions.append(extraction)
+            extractions.extend(group_members(extraction, metadata.get(folder.name, [])))
+        students = _assign_stems(extractions, batch_problems)
+        gc.freeze()  # the class's extractions live until the end: no collection walks them again
 
-    if todo:
-        warm_up(rubric, key, seed)
-    cache: dict[CheckKey, Verdict] = {}
-    chunks = [todo[i : i + max(1, chunk_size)] for i in range(0, len(todo), max(1, chunk_size))]
-    all_checks = plan_checks(rubric, (s.extraction for s in todo))
-    bar = _Bar(len(all_checks), enabled=not quiet and sys.stderr.isatty())
-    try:
-        for chunk in chunks:
-            needed = plan_checks(rubric, (s.extraction for s in chunk))
-            fresh = {k: v for k, v in needed.items() if k not in cache}
-            cache.update(
-                run_checks(rubric, key, fresh, workers=workers, budget=budget, seed=seed, progress=bar.chunk(bar.done))
+        todo: list[_Student] = []
+        for student in students:
+            previous = (
+                _load_previous(feedback_dir / f"{student.stem}.json", rubric_sha, student.extraction, student.stem)
+                if resume
+                else None
             )
-            for student in chunk:
-                result = score_extraction(rubric, rubric_sha, student.extraction, cache)
-                result = Graded(result.result, result.submission_sha256, result.sources, result.notes, student.stem)
-                write_text_atomic(feedback_dir / f"{student.stem}.md", feedback_markdown(result, rubric))
-                write_text_atomic(feedback_dir / f"{student.stem}.json", feedback_json(result))
-                graded[student.stem] = result
-    finally:
-        bar.close()
+            if previous is not None:
+                graded[student.stem] = previous
+            else:
+                todo.append(student)
+        resumed = len(graded)
+
+        cache: dict[CheckKey, Verdict] = {}
+        size = max(1, chunk_size)
+        chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+        all_checks = plan_checks(rubric, (s.extraction for s in todo))
+        bar = _Bar(len(all_checks), enabled=not quiet and sys.stderr.isatty())
+        try:
+            for chunk in chunks:
+                needed = plan_checks(rubric, (s.extraction for s in chunk))
+                fresh = {k: v for k, v in needed.items() if k not in cache}
+                cache.update(
+                    run_checks(rubric, key, fresh, workers=workers, budget=budget, seed=seed,
+                               progress=bar.chunk(bar.done), pool=pool)
+                )
+                jobs = [_WriteJob(s.extraction, s.stem, _verdicts_of(s.extraction, cache)) for s in chunk]
+                written = pool.map([("write", job) for job in jobs], on_timeout=_batch_on_failure)
+                staged: list[tuple[str, str]] = []
+                for job, done in zip(jobs, written, strict=True):
+                    if done is None:  # the worker failed: do it here (an error now is a bug: raised)
+                        done = _write_feedback(rubric, rubric_sha, feedback_dir, job)
+                    graded[job.stem] = done[0]
+                    staged.extend(done[1])
+                commit_staged(staged)  # the chunk's feedback, durable then in place
+                gc.freeze()  # nor the chunk's results
+        finally:
+            bar.close()
+    clean_temp_files(feedback_dir)  # what a write stopped mid-way left (the pool is closed)
 
     ordered = [graded[student.stem] for student in students]
     part_ids = [part.id for part in rubric.parts()]

@@ -19,6 +19,13 @@ def fmt_number(value: float) -> str:
 
 def json_safe(value: Any) -> Any:
     """Replace values JSON cannot hold (NaN, infinities, tuples, sets, odd types) by safe ones."""
+    kind = type(value)  # the exact plain types first: the feedback of a class is mostly these
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is dict:
+        return {key if type(key) is str else str(key): json_safe(item) for key, item in value.items()}
+    if kind is list:
+        return [json_safe(item) for item in value]
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     if value is None or isinstance(value, (str, int, bool)):

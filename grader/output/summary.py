@@ -1,8 +1,9 @@
 """Class summary: ``summary.json`` and the table printed after grading.
 
 Per part: mean points, % correct, % invalid, % missing, % needing a person (undecided,
-manual, timeout, error), and the three most common wrong answers (normalized) with
-counts. For the class: number of students, mean total, and a histogram of totals by
+manual, timeout, error), and the three most common wrong answers with counts, as they
+were read (the verdict's ``shown``, e.g. "network with layers 2x2 -> 2x1" rather than the
+network's JSON; the normalized answer when the checker showed nothing), shortened. For the class: number of students, mean total, and a histogram of totals by
 deciles of the maximum. Only deterministic facts go into the JSON (no times, no counts
 of resumed students), so identical inputs give identical bytes.
 """
@@ -24,7 +25,8 @@ __all__ = ["PartStats", "BatchSummary", "summarize", "summary_table", "DECILES"]
 DECILES = tuple(f"{low}-{low + 10}" for low in range(0, 100, 10))
 REVIEW = (Status.UNDECIDED, Status.MANUAL, Status.TIMEOUT, Status.ERROR)
 WRONGISH = (Status.WRONG, Status.PARTIAL)
-WRONG_ANSWER_CHARS = 80
+WRONG_ANSWER_CHARS = 80  # in summary.json
+TABLE_ANSWER_CHARS = 40  # in the printed table
 
 
 @dataclass
@@ -92,9 +94,9 @@ def _pct(count: int, total: int) -> float:
     return round(100.0 * count / total, 2) if total else 0.0
 
 
-def _short(answer: str) -> str:
+def _short(answer: str, limit: int = WRONG_ANSWER_CHARS) -> str:
     flat = " ".join(answer.split())
-    return flat if len(flat) <= WRONG_ANSWER_CHARS else flat[: WRONG_ANSWER_CHARS - 3] + "..."
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
 def summarize(
@@ -126,7 +128,7 @@ def summarize(
             total_points += found.points
             statuses[found.verdict.status] += 1
             if found.verdict.status in WRONGISH and found.answer is not None:
-                wrong[_short(found.answer)] += 1
+                wrong[_short(found.verdict.shown or found.answer)] += 1
         stats.mean_points = round(total_points / count, 4) if count else 0.0
         stats.pct_correct = _pct(statuses[Status.CORRECT], count)
         stats.pct_invalid = _pct(statuses[Status.INVALID], count)
@@ -147,22 +149,34 @@ def summarize(
     )
 
 
+def _cell(answer: str, count: int) -> str:
+    return f"{_short(answer, TABLE_ANSWER_CHARS)} (x{count})"
+
+
 def summary_table(summary: BatchSummary) -> str:
-    """A plain-text table for the terminal."""
+    """A plain-text table for the terminal; every column is as wide as its widest cell."""
     header = f"{summary.assignment}: {summary.n_students} students, mean {fmt_number(summary.mean_total)} / {fmt_number(summary.max_total)}"
-    width = max([len("part")] + [len(part.part_id) for part in summary.parts])
-    rows = [
-        header,
-        "",
-        f"{'part':<{width}}  {'mean':>8}  {'correct':>7}  {'invalid':>7}  {'missing':>7}  {'review':>6}  most common wrong answers",
-    ]
-    for part in summary.parts:
-        mean = f"{fmt_number(part.mean_points)}/{fmt_number(part.max_points)}"
-        wrong = "; ".join(f"{answer[:30]} (x{count})" for answer, count in part.common_wrong)
-        rows.append(
-            f"{part.part_id:<{width}}  {mean:>8}  {part.pct_correct:>6.1f}%  {part.pct_invalid:>6.1f}%  "
-            f"{part.pct_missing:>6.1f}%  {part.pct_review:>5.1f}%  {wrong}"
+    titles = ("part", "mean", "correct", "invalid", "missing", "review", "most common wrong answers")
+    cells = [
+        (
+            part.part_id,
+            f"{fmt_number(part.mean_points)}/{fmt_number(part.max_points)}",
+            f"{part.pct_correct:.1f}%",
+            f"{part.pct_invalid:.1f}%",
+            f"{part.pct_missing:.1f}%",
+            f"{part.pct_review:.1f}%",
+            "; ".join(_cell(answer, count) for answer, count in part.common_wrong),
         )
+        for part in summary.parts
+    ]
+    widths = [max(len(row[column]) for row in [titles, *cells]) for column in range(len(titles))]
+
+    def line(row: tuple[str, ...]) -> str:
+        first = f"{row[0]:<{widths[0]}}"
+        numbers = [f"{cell:>{width}}" for cell, width in zip(row[1:-1], widths[1:-1], strict=True)]
+        return "  ".join([first, *numbers, row[-1]]).rstrip()
+
+    rows = [header, "", line(titles)] + [line(row) for row in cells]
     peak = max(summary.histogram) if summary.histogram else 0
     rows += ["", "score distribution (% of max):"]
     for label, count in zip(DECILES, summary.histogram, strict=True):

@@ -9,11 +9,15 @@ Layout::
       q3.1.c: "mu = 0, sigma^2 = 1/d"
       q2.lambda: 0.5
 
-YAML is read with PyYAML's SafeLoader (the loader ``yaml.safe_load`` uses; never
-``yaml.load`` with a full loader), extended only to (1) report duplicate keys and
-(2) keep scalars whose YAML 1.1 typing would surprise a student as their text:
-``yes``/``no``/``on``/``off`` stay text, ``010`` is not octal 8, ``1:30`` is not 90,
-dates stay text. Every answer remembers the line it came from.
+YAML is read with ``grader.structured.LiteralSafeLoader``: PyYAML's SafeLoader (the
+loader ``yaml.safe_load`` uses; never ``yaml.load`` with a full loader), extended only to
+(1) report duplicate keys and (2) keep scalars whose YAML 1.1 typing would surprise a
+student as their text: ``yes``/``no``/``on``/``off`` stay text, ``010`` is not octal 8,
+``1:30`` is not 90, dates stay text. A document nested more than
+``grader.structured.MAX_YAML_NESTING`` levels is not read (libyaml's composer would
+crash on ``[[[[...``), and each structured answer is bounded by
+``grader.structured.too_large`` (YAML alias bombs). Every answer remembers the line it
+came from.
 
 These functions are pure (text in, value out); reading files is in ``extract``.
 """
@@ -28,10 +32,19 @@ from typing import Any
 import yaml
 
 from grader.results import Student
+from grader.structured import (
+    MAX_DEPTH,
+    MAX_ITEMS,
+    MAX_YAML_NESTING,
+    LiteralSafeLoader,
+    nesting_exceeds,
+    too_large,
+    yaml_error_message,
+)
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
-MAX_ANSWER_ITEMS = 20_000  # numbers/strings in one structured answer (stops YAML alias bombs)
-MAX_ANSWER_DEPTH = 32
+MAX_ANSWER_ITEMS = MAX_ITEMS  # numbers/strings in one structured answer (stops YAML alias bombs)
+MAX_ANSWER_DEPTH = MAX_DEPTH
 
 __all__ = ["AnswersDoc", "parse_answers_yaml", "parse_answers_json", "MAX_FILE_BYTES"]
 
@@ -48,61 +61,12 @@ class AnswersDoc:
     readable: bool = True  # False when the file could not be parsed at all
 
 
-# --------------------------------------------------------------------------- YAML loader
-
-_PLAIN_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
-_PLAIN_FLOAT = re.compile(r"^[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$")
-
-_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _AnswersLoader(_Base):  # type: ignore[misc,valid-type]
-    """SafeLoader + duplicate-key report + literal-minded scalars."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.duplicates: list[tuple[str, int]] = []
-
-    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            try:
-                hashable = key in seen
-            except TypeError:
-                continue
-            if hashable:
-                self.duplicates.append((str(key), key_node.start_mark.line + 1))
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
-
-
-def _construct_int(loader: Any, node: Any) -> Any:
-    text = loader.construct_scalar(node)
-    return int(text) if _PLAIN_INT.match(text) else text
-
-
-def _construct_float(loader: Any, node: Any) -> Any:
-    text = loader.construct_scalar(node)
-    return float(text) if _PLAIN_FLOAT.match(text) else text
-
-
-def _construct_text(loader: Any, node: Any) -> Any:
-    return loader.construct_scalar(node)
-
-
-_AnswersLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-_AnswersLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
-_AnswersLoader.add_constructor("tag:yaml.org,2002:bool", _construct_text)
-_AnswersLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
+# --------------------------------------------------------------------------- YAML
 
 
 def _yaml_error(filename: str, exc: yaml.YAMLError) -> str:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    context = getattr(exc, "context", None)
+    message, mark = yaml_error_message(exc)
     where = f"{filename}:{mark.line + 1}:{mark.column + 1}" if mark is not None else filename
-    message = f"{problem} ({context})" if context else str(problem)
     return f"{where}: not valid YAML: {message}"
 
 
@@ -120,7 +84,9 @@ def parse_answers_yaml(text: str, filename: str = "answers.yaml") -> AnswersDoc:
     """Parse the text of an answers YAML file. Never raises on bad input."""
     if len(text.encode("utf-8", "replace")) > MAX_FILE_BYTES:
         return AnswersDoc(problems=[f"{filename}: larger than {MAX_FILE_BYTES // 1024} KB; not read"], readable=False)
-    loader = _AnswersLoader(text)
+    if nesting_exceeds(text, MAX_YAML_NESTING):
+        return AnswersDoc(problems=[f"{filename}: nested too deeply; not read"], readable=False)
+    loader = LiteralSafeLoader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -180,24 +146,6 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _too_large(value: Any) -> bool:
-    """True when a structured answer exceeds the item or depth limit (shared YAML aliases
-    count each time they are used, so the walk stops early on an alias bomb)."""
-    budget = [MAX_ANSWER_ITEMS]
-
-    def walk(item: Any, depth: int) -> bool:
-        if depth > MAX_ANSWER_DEPTH:
-            return True
-        children = list(item.values()) if isinstance(item, dict) else item if isinstance(item, list) else None
-        if children is None:
-            budget[0] -= 1
-            return budget[0] < 0
-        budget[0] -= 1
-        return budget[0] < 0 or any(walk(child, depth + 1) for child in children)
-
-    return walk(value, 0)
-
-
 def _from_data(data: Any, filename: str) -> AnswersDoc:
     doc = AnswersDoc()
     if data is None:
@@ -231,7 +179,7 @@ def _from_data(data: Any, filename: str) -> AnswersDoc:
         for part_id, answer in answers.items():
             if answer is None or (isinstance(answer, str) and not answer.strip()):
                 continue  # an empty template slot: the part is missing
-            if _too_large(answer):
+            if too_large(answer, MAX_ANSWER_ITEMS, MAX_ANSWER_DEPTH):
                 doc.problems.append(
                     f"{filename}: the answer to {part_id} is too large or too deeply nested "
                     f"(over {MAX_ANSWER_ITEMS} items or {MAX_ANSWER_DEPTH} levels); not read"

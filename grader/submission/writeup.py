@@ -3,7 +3,11 @@
 A small scanner, not a LaTeX parser: it matches braces (nested braces are fine), treats
 ``\\{`` and ``\\}`` (and any other backslash pair) as text, and in ``.tex`` files skips
 ``%`` comments. Bodies lose surrounding ``$...$``, ``$$...$$``, ``\\(...\\)``,
-``\\[...\\]`` and a wrapping ``\\boxed{...}``.
+``\\[...\\]`` and a wrapping ``\\boxed{...}``. Macro definitions (``\\newcommand``,
+``\\renewcommand``, ``\\providecommand``, ``\\DeclareRobustCommand``, ``\\def`` and its
+kin) are skipped whole: ``\\newcommand{\\answer}[2]{...}``, which every template made by
+``grader template --format tex`` starts with, is not a tag, and neither is an
+``\\answer`` or ``\\boxed`` inside a definition's body.
 
 These functions are pure (text in, value out); reading files is in ``extract``.
 """
@@ -44,6 +48,10 @@ class WriteupDoc:
 
 class _Unclosed(Exception):
     pass
+
+
+_DEF_COMMANDS = ("def", "gdef", "edef", "xdef")
+_DEFINITIONS = ("newcommand", "renewcommand", "providecommand", "DeclareRobustCommand", *_DEF_COMMANDS)
 
 
 class _Scanner:
@@ -93,6 +101,61 @@ class _Scanner:
             index += 1
         raise _Unclosed("unbalanced braces")
 
+    def skip_space(self, position: int) -> int:
+        text = self.text
+        while position < len(text) and text[position] in " \t\r\n":
+            position += 1
+        return position
+
+    def control_sequence(self, position: int) -> int:
+        """The index after the control sequence (``\\name`` or ``\\x``) at ``position``; raises _Unclosed."""
+        text = self.text
+        if position >= len(text) - 1 or text[position] != "\\":
+            raise _Unclosed("expected a command name")
+        end = position + 1
+        while end < len(text) and text[end].isalpha():
+            end += 1
+        return max(end, position + 2)
+
+    def skip_definition(self, position: int, command: str) -> int:
+        """The index after a macro definition whose command (``newcommand``, ``def``, ...)
+        starts at ``position``: its name, parameters and body are not answers. When the
+        definition cannot be read to its end, the index after its name (nothing of it is
+        reported as a tag)."""
+        text = self.text
+        index = position + 1 + len(command)
+        if command in _DEF_COMMANDS:  # \def\answer#1#2{...}
+            try:
+                index = self.control_sequence(self.skip_space(index))
+            except _Unclosed:
+                return index
+            after_name = index
+            while index < len(text) and text[index] not in "{}\\\n":
+                index += 1  # parameter text: #1#2
+            try:
+                return self.group(index)[1]
+            except _Unclosed:
+                return after_name
+        index = self.skip_space(index)  # \newcommand*{\answer}[2][x]{...} or \newcommand\answer...
+        if index < len(text) and text[index] == "*":
+            index = self.skip_space(index + 1)
+        try:
+            index = self.group(index)[1] if index < len(text) and text[index] == "{" else self.control_sequence(index)
+        except _Unclosed:
+            return index
+        after_name = index
+        for _ in range(2):  # [number of arguments] [default of the first]
+            index = self.skip_space(index)
+            if index < len(text) and text[index] == "[":
+                close = text.find("]", index)
+                if close < 0:
+                    return after_name
+                index = close + 1
+        try:
+            return self.group(index)[1]
+        except _Unclosed:
+            return after_name
+
     def command_at(self, position: int, name: str) -> bool:
         end = position + 1 + len(name)
         return self.text.startswith(name, position + 1) and (
@@ -117,6 +180,10 @@ def scan_writeup(text: str, filename: str = "writeup.tex", *, comments: bool | N
             continue
         if char != "\\":
             index += 1
+            continue
+        definition = next((name for name in _DEFINITIONS if scanner.command_at(index, name)), None)
+        if definition is not None:
+            index = scanner.skip_definition(index, definition)
             continue
         if scanner.command_at(index, "answer"):
             line = scanner.line(index)

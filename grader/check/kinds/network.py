@@ -1,6 +1,10 @@
 """Checker for ``kind: network``: build the student's network with numpy and run it.
 
-The answer is a mapping ``{layers: [{weight, bias, activation?}, ...]}`` (from YAML).
+The answer is a mapping ``{layers: [{weight, bias, activation?}, ...]}`` (from YAML), or
+that mapping (or just the list of layers) written as text in YAML/JSON flow style, as a
+write-up's ``\answer{q1}{{layers: [{weight: [[1, 1]], bias: [-0.5]}]}}`` tag gives it
+(read by ``grader.structured.load_structured_text``: safe loader, size, nesting and alias
+limits; Markdown backticks or a code fence around it are dropped).
 ``weight`` is ``out x in`` (rows are units, as in torch), or a flat list for a single
 unit; a weight written ``in x out`` is accepted when only the transpose fits (noted in
 the evidence). ``bias`` is a list or one number. Activations: step (1 if z >= 0 else 0),
@@ -13,6 +17,7 @@ answered right (``spec.partial_credit``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +29,7 @@ from grader.check.kinds.number import read_number, real_value
 from grader.check.parsing import ExpectedValueError
 from grader.check.verdict import Status, Verdict
 from grader.parse.values import Invalid, Parsed
+from grader.structured import StructuredTextError, load_structured_text
 
 __all__ = ["NetworkChecker", "Layer", "run_network"]
 
@@ -67,7 +73,25 @@ def _numbers(raw: Any, ctx: CheckContext, where: str) -> np.ndarray | str:
     return np.array(value, dtype=float)
 
 
+_FENCE_LANGUAGE = re.compile(r"^\s*[A-Za-z]+\s+(?=[\[{])")  # ```json {...}```, ```yaml\n[...]```
+
+
+def _unfence(text: str) -> str:
+    """Drop Markdown backticks or a code fence (```json ... ```) around the text."""
+    stripped = text.strip()
+    if stripped.startswith("```") and stripped.endswith("```") and len(stripped) > 6:
+        return _FENCE_LANGUAGE.sub("", stripped[3:-3]).strip()
+    if len(stripped) > 2 and stripped[0] == "`" and stripped[-1] == "`":
+        return stripped.strip("`").strip()
+    return stripped
+
+
 def _read_layers(raw: Any, ctx: CheckContext) -> list[Layer] | str:
+    if isinstance(raw, str):
+        try:
+            raw = load_structured_text(_unfence(raw))
+        except StructuredTextError as exc:
+            return f"the network written as text: {exc}; write it as {{layers: [{{weight: [[...]], bias: [...]}}, ...]}}"
     if isinstance(raw, dict) and "layers" in raw:
         raw = raw["layers"]
     if not isinstance(raw, list) or not raw:
