@@ -79,6 +79,9 @@ HUMAN_VERDICTS = [
     ("sharif-ml-ps03", "s004", "q4.delta_out", "wrong", 0.0),
     # Seed 004 §1: the Hamming network's layer shapes do not agree (12 hidden units, W_o expects 4).
     ("sharif-ml-ps03", "s004", "q1.hamming", "wrong", 0.0),
+    # The same network written as JSON inside the Markdown write-up's \answer tag is read too.
+    ("sharif-ml-ps03", "seed-004-student-md", "q1.hamming", "wrong", 0.0),
+    ("sharif-ml-ps03", "seed-004-student-md", "q2.network", "wrong", 0.0),
     # Seed 001 Q2.2: lambda = (1-p)/p is right.
     ("ift6135-w2020-a2", "s001", "q2.2.lambda", "correct", 1.0),
     # Seed 001 Q4: the student used the unbiased (n-1) variance; batch norm uses the biased one.
