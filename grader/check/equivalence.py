@@ -300,10 +300,18 @@ def _proof_steps(difference: sympy.Basic) -> list[tuple[str, Callable[[], Any]]]
         # all; the general simplifiers only burn the budget. Numeric checks at several
         # concrete bounds follow.
         return [
-            ("doit", lambda: sympy.simplify(_generic_branch(difference.doit()))),
+            ("doit", lambda: _evaluate_sums(difference)),
             ("expand", lambda: sympy.expand(difference)),
         ]
     return steps
+
+
+def _evaluate_sums(difference: sympy.Basic) -> sympy.Basic:
+    """Closed forms of the sums, simplified only when none is left unevaluated."""
+    evaluated = _generic_branch(difference.doit())
+    if evaluated.has(sympy.Sum, sympy.Product):
+        return sympy.expand(evaluated)
+    return sympy.simplify(evaluated)
 
 
 def _generic_branch(expr: sympy.Basic) -> sympy.Basic:
@@ -379,7 +387,26 @@ def _prove_zero(difference: sympy.Basic, ctx: CheckContext) -> str | None:
 
 
 def _prepare(expr: sympy.Basic, definitions: FunctionDefs) -> sympy.Basic:
-    return apply_functions(expr, definitions)
+    return canonical_indices(apply_functions(expr, definitions))
+
+
+def canonical_indices(expr: sympy.Basic, depth: int = 0) -> sympy.Basic:
+    """Rename the bound variables of sums and products by nesting depth, so that
+    sum_{l=1}^{n} k(l) and sum_{i=1}^{n} k(i) are the same expression (alpha-equivalence)."""
+    if not isinstance(expr, sympy.Basic) or not expr.has(sympy.Sum, sympy.Product):
+        return expr
+    if isinstance(expr, (sympy.Sum, sympy.Product)):
+        renamed: dict[sympy.Basic, sympy.Basic] = {}
+        limits = []
+        for offset, (variable, low, high) in enumerate(expr.limits):
+            index = sympy.Symbol(f"__index{depth + offset}", integer=True)  # never a parsed name (dunders are refused)
+            low = canonical_indices(low.xreplace(renamed), depth)
+            high = canonical_indices(high.xreplace(renamed), depth)
+            renamed[variable] = index
+            limits.append((index, low, high))
+        body = canonical_indices(expr.function.xreplace(renamed), depth + len(limits))
+        return type(expr)(body, *limits)
+    return expr.func(*[canonical_indices(arg, depth) for arg in expr.args])
 
 
 def _compile_pair(expected: sympy.Basic, submitted: sympy.Basic, mode: Literal["fp", "mp"], seed: int) -> _Probe:

@@ -256,3 +256,22 @@ def test_push_through_identity_is_recognised_with_an_adaptive_identity() -> None
     assert right.status is Status.CORRECT, right
     wrong = check_part(part, key, r"(X^T X + I)^{-1} X^T y", ctx)  # lambda forgotten
     assert wrong.status is Status.WRONG, wrong
+
+
+INDEX_CASES = [
+    # (name, expected, submitted, equivalent): bound variables of sums are renamed before comparing
+    ("renamed index", r"\sum_{i=1}^{n} i^2", r"\sum_{l=1}^{n} l^2", True),
+    ("renamed nested indices", r"\sum_{i=1}^{n} \prod_{j=1}^{i} j", r"\sum_{a=1}^{n} \prod_{b=1}^{a} b", True),
+    ("swapped bounds differ", r"\sum_{i=1}^{n} i^2", r"\sum_{l=0}^{n-1} l^2", False),
+]
+
+
+@pytest.mark.parametrize(("expected", "submitted", "equivalent"), [c[1:] for c in INDEX_CASES], ids=[c[0] for c in INDEX_CASES])
+def test_sums_compare_up_to_renaming_their_indices(expected: str, submitted: str, equivalent: bool) -> None:
+    from grader.check.equivalence import canonical_indices, compare_expressions
+    from grader.check.parsing import parse_expected
+
+    ctx = make_ctx({"n": "positive_integer"})
+    left, right = parse_expected(expected, ctx).value, parse_expected(submitted, ctx).value
+    assert (canonical_indices(left) == canonical_indices(right)) == equivalent
+    assert (compare_expressions(left, right, ctx).outcome == "proved") == equivalent
