@@ -40,6 +40,7 @@ from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions import MatrixExpr, MatrixSymbol
 
 from grader.check.base import CheckContext
+from grader.check.identity import POINTS, exact_identity, is_rational_expression
 from grader.check.numeric import Compiled, EvaluationError, compile_numeric
 from grader.check.parsing import lookup_spec
 from grader.check.symbols import (
@@ -492,9 +493,15 @@ def compare_expressions(
         samples, probe_error = _sample(probe, ctx, tolerance, integer_checks, mode="fp", wanted=FAST_POINTS, salt="fast"), ""
         if any(not ok for *_rest, ok in samples.valid):
             return _different(samples, "fast numeric")
-    if not probe_error and len(samples.valid) >= MIN_POINTS and _is_rational_expression(expected) and _is_rational_expression(submitted):
-        # rational on both sides: the random-point identity test decides, no need for sympy
-        return _confirm(expected, submitted, ctx, tolerance, integer_checks)
+    if is_rational_expression(expected) and is_rational_expression(submitted):
+        # rational on both sides: an exact random-point identity test decides
+        exact = exact_identity(expected, submitted, ctx.seed)
+        if exact == "equal":
+            return Equivalence("proved", "equivalent (proved by an exact random-point identity test)", POINTS,
+                               {"stage": "identity test", "step": "exact identity test", "points_checked": POINTS})
+        if exact == "different":
+            return Equivalence("different", "not equivalent to the expected answer: very close to it at every test point, but not equal when computed exactly",
+                               evidence={"stage": "identity test"})
     proof = _prove_zero(sympy.Add(expected, -submitted) if not isinstance(expected, MatrixExpr) else expected - submitted, ctx)
     if proof is not None:
         return Equivalence("proved", f"equivalent (proved by {proof})", len(samples.valid), {"stage": "symbolic", "step": proof, "points_checked": len(samples.valid)})
@@ -521,44 +528,12 @@ def _confirm(expected: sympy.Basic, submitted: sympy.Basic, ctx: CheckContext, t
         return _different(samples, "high-precision numeric")
     if len(samples.valid) < MIN_POINTS:
         return Equivalence("undecided", "could not decide: too few test points where both answers are defined", len(samples.valid), {"stage": "confirm"})
-    if _is_rational_expression(expected) and _is_rational_expression(submitted):
-        # Both sides are rational functions of real-valued symbols (or of the entries of
-        # matrix symbols): two different ones agree at random real points with probability
-        # zero (Schwartz-Zippel), so agreement at every point is a proof, not a guess.
-        return Equivalence(
-            "proved",
-            f"equivalent (proved by a random-point identity test of rational expressions at {len(samples.valid)} points)",
-            len(samples.valid),
-            {"stage": "identity test", "step": "rational identity test", "points_checked": len(samples.valid), "digits": CONFIRM_DIGITS},
-        )
     return Equivalence(
         "numeric",
         f"equivalent (numerically confirmed at {len(samples.valid)} points with {CONFIRM_DIGITS} digits, not proved)",
         len(samples.valid),
         {"stage": "confirm", "points_checked": len(samples.valid), "digits": CONFIRM_DIGITS},
     )
-
-
-_RATIONAL_NODES = (
-    sympy.Add, sympy.Mul, sympy.Symbol, sympy.Rational, MatrixSymbol,
-    sympy.MatAdd, sympy.MatMul, sympy.Transpose, sympy.Inverse, sympy.Trace, sympy.Identity, sympy.ZeroMatrix,
-)
-
-
-def _is_rational_expression(expr: sympy.Basic) -> bool:
-    """True when ``expr`` is built only from real (non-integer) symbols, matrix symbols,
-    rational numbers, sums, products, integer powers, transposes, inverses and traces."""
-    if isinstance(expr, MatrixSymbol):
-        return True  # its name and shape are not part of the algebra
-    if isinstance(expr, sympy.Symbol):
-        return not expr.is_integer  # integer symbols are probed on a small grid, not at random reals
-    if isinstance(expr, (sympy.Pow, sympy.MatPow)):
-        return bool(expr.exp.is_Integer) and _is_rational_expression(expr.base)
-    if isinstance(expr, (sympy.Identity, sympy.ZeroMatrix)):
-        return True
-    if not isinstance(expr, _RATIONAL_NODES):
-        return False
-    return all(_is_rational_expression(arg) for arg in expr.args)
 
 
 Exponents = dict[sympy.Symbol, sympy.Rational]

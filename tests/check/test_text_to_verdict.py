@@ -212,17 +212,19 @@ def test_constraint_values_may_refer_to_each_other() -> None:
 
 
 RATIONAL_IDENTITY_CASES = [
-    # (name, expected, submitted, proved): agreement at random real points proves an identity
-    # only for rational expressions in real symbols; anything else stays "numeric".
-    ("matrix quotient", "2*(g^T g)*(g^T H g)^(-1)", r"\frac{2g^T g}{g^T H g}", True),
-    ("rational function", "(x^2 - 1)/(x - 1)", "x + 1", True),
-    ("transcendental", "tanh(x)", "2/(1 + exp(-2x)) - 1", False),
+    # (name, expected, submitted, outcome, decided by the exact identity test): rational
+    # expressions are compared exactly at random rational points; others go through sympy.
+    ("matrix quotient", "2*(g^T g)*(g^T H g)^(-1)", r"\frac{2g^T g}{g^T H g}", "proved", True),
+    ("rational function", "(x^2 - 1)/(x - 1)", "x + 1", "proved", True),
+    ("perturbation far below float precision", "x^2", "x^2 + 10^(-60)", "different", True),
+    ("tiny relative perturbation", "x^2", "x^2 (1 + 10^(-40))", "different", True),
+    ("transcendental", "tanh(x)", "2/(1 + exp(-2x)) - 1", "proved", False),
 ]
 
 
-@pytest.mark.parametrize(("expected", "submitted", "by_identity_test"), [c[1:] for c in RATIONAL_IDENTITY_CASES],
+@pytest.mark.parametrize(("expected", "submitted", "outcome", "exact"), [c[1:] for c in RATIONAL_IDENTITY_CASES],
                          ids=[c[0] for c in RATIONAL_IDENTITY_CASES])
-def test_rational_identity_test_counts_as_proof(expected: str, submitted: str, by_identity_test: bool) -> None:
+def test_rational_expressions_are_decided_exactly(expected: str, submitted: str, outcome: str, exact: bool) -> None:
     from grader.check.equivalence import compare_expressions
     from grader.check.parsing import parse_expected
 
@@ -230,9 +232,8 @@ def test_rational_identity_test_counts_as_proof(expected: str, submitted: str, b
     left = parse_expected(expected, ctx)
     right = parse_expected(submitted, ctx)
     result = compare_expressions(left.value, right.value, ctx)
-    assert result.outcome == "proved", result
-    if not by_identity_test:
-        assert result.evidence.get("step") != "rational identity test", result
+    assert result.outcome == outcome, result
+    assert (result.evidence.get("stage") == "identity test") == exact, result
 
 
 def test_push_through_identity_is_recognised_with_an_adaptive_identity() -> None:
