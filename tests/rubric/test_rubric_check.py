@@ -73,3 +73,14 @@ def test_missing_file_is_an_error_not_a_traceback(tmp_path: Path) -> None:
     result = run_grader("rubric", "check", str(tmp_path / "nope.yaml"))
     assert result.returncode == 1
     assert "cannot read" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_every_bundled_rubric_passes_its_self_tests() -> None:
+    """`grader rubric test rubrics/*.yaml`: every sample answer gets its declared score."""
+    result = run_grader("rubric", "test", *map(str, RUBRICS))
+    assert result.returncode == 0, result.stdout + result.stderr
+    for path in RUBRICS:
+        summary = [line for line in result.stdout.splitlines() if line.startswith(f"{path}: ") and "passed" in line]
+        assert summary and summary[0].endswith(" 0 failed"), (path, summary)
+        passed = int(summary[0].split(": ")[1].split(" passed")[0])
+        assert passed >= 20, f"{path} has only {passed} self-tests"
