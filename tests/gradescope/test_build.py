@@ -141,3 +141,24 @@ def test_setup_script_contract():
     runner = (REPO / "grader" / "gradescope" / "files" / "run_autograder").read_text(encoding="utf-8")
     assert runner.startswith("#!/usr/bin/env bash") and runner.rstrip().endswith("exit 0")
     assert "gradescope run --root" in runner
+
+
+BUNDLED = sorted((REPO / "rubrics").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("rubric", BUNDLED, ids=[path.stem for path in BUNDLED])
+def test_every_bundled_rubric_builds_a_verified_autograder(rubric: Path, tmp_path: Path) -> None:
+    """The real CLI builds the zip and grades its own samples (correct: full marks on every
+    sampled part; blank: 0) before reporting success."""
+    import subprocess
+    import sys
+
+    target = tmp_path / "autograder.zip"
+    grader_cli = Path(sys.executable).with_name("grader")
+    result = subprocess.run([str(grader_cli), "gradescope", "build", str(rubric), "-o", str(target)],
+                            capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert result.returncode == 0, result.stdout + result.stderr
+    with zipfile.ZipFile(target) as archive:
+        names = set(archive.namelist())
+        assert {"setup.sh", "run_autograder", "key.json", "rubric.yaml"} <= names
+        assert not any(name.startswith("reference/") or "torch" in name for name in names)
