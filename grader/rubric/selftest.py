@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from grader.check.verdict import Verdict
+from grader.check.verdict import Status, Verdict
 from grader.key import AnswerKey
 from grader.rubric.models import Rubric, SelfTest
 
@@ -38,16 +39,43 @@ def judge(test: SelfTest, verdict: Verdict) -> tuple[str, ...]:
     return tuple(problems)
 
 
-def run_self_tests(rubric: Rubric, key: AnswerKey) -> list[SelfTestOutcome]:
-    """Grade every self-test answer of every part with the real checking engine."""
+SELF_TEST_SECONDS = 30.0
+
+_WORKER_STATE: dict[str, Any] = {}
+
+
+def _start_worker(rubric: Rubric, key: AnswerKey) -> None:
+    _WORKER_STATE["rubric"], _WORKER_STATE["key"] = rubric, key
+
+
+def _run_one(task: tuple[str, int]) -> Verdict:
     from grader.check.engine import check_part, context_for
 
+    part_id, index = task
+    rubric: Rubric = _WORKER_STATE["rubric"]
+    key: AnswerKey = _WORKER_STATE["key"]
+    part = rubric.part(part_id)
+    return check_part(part, key.parts[part_id], part.tests[index].answer, context_for(rubric, part, seed=0))
+
+
+def _not_checked(task: tuple[str, int], reason: str) -> Verdict:
+    return Verdict(0.0, Status.TIMEOUT, f"self-test not checked: {reason}")
+
+
+def run_self_tests(rubric: Rubric, key: AnswerKey, workers: int = 2) -> list[SelfTestOutcome]:
+    """Grade every self-test answer of every part with the real checking engine, in the
+    same supervised worker pool (and per-answer budget) as batch grading."""
+    from grader.check.pool import Budget, run_tasks
+
+    tasks = [(part.id, index) for part in rubric.parts() for index in range(len(part.tests))]
+    verdicts = run_tasks(
+        _run_one, tasks, workers=workers, budget=Budget(seconds=SELF_TEST_SECONDS),
+        on_timeout=_not_checked, initializer=_start_worker, initargs=(rubric, key),
+    )
     outcomes: list[SelfTestOutcome] = []
-    for part in rubric.parts():
-        ctx = context_for(rubric, part, seed=0)
-        for index, test in enumerate(part.tests):
-            verdict = check_part(part, key.parts[part.id], test.answer, ctx)
-            outcomes.append(SelfTestOutcome(part.id, index, test, verdict, judge(test, verdict)))
+    for (part_id, index), verdict in zip(tasks, verdicts, strict=True):
+        test = rubric.part(part_id).tests[index]
+        outcomes.append(SelfTestOutcome(part_id, index, test, verdict, judge(test, verdict)))
     return outcomes
 
 
