@@ -20,8 +20,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
+
+from grader.gradescope.build import unpack  # lays the zip out as Gradescope does
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_SECONDS = 2.0
@@ -39,18 +40,6 @@ def env_for(root: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")}
     env.update({"AUTOGRADER_ROOT": str(root), "GRADER_SKIP_APT": "1", "GRADER_PYTHON": base_python(), "GRADER_PIP_CACHE": "1"})
     return env
-
-
-def unpack(zip_path: Path, root: Path) -> None:
-    source = root / "source"
-    with zipfile.ZipFile(zip_path) as archive:
-        archive.extractall(source)
-        for info in archive.infolist():
-            mode = (info.external_attr >> 16) & 0o777
-            if mode:
-                (source / info.filename).chmod(mode)
-    shutil.copy2(source / "run_autograder", root / "run_autograder")
-    (root / "run_autograder").chmod(0o755)
 
 
 def time_submission(root: Path, folder: Path | None, pin: list[str]) -> tuple[float, float]:
