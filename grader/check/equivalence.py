@@ -388,7 +388,36 @@ def _prove_zero(difference: sympy.Basic, ctx: CheckContext) -> str | None:
 
 
 def _prepare(expr: sympy.Basic, definitions: FunctionDefs) -> sympy.Basic:
-    return canonical_indices(apply_functions(expr, definitions))
+    return canonical_indices(_close_long_sums(apply_functions(expr, definitions)))
+
+
+LONG_SUM_TERMS = 20_000
+LONG_SUM_SECONDS = 1.0
+
+
+def _close_long_sums(expr: sympy.Basic) -> sympy.Basic:
+    """Sums and products with numeric bounds too long to add up term by term (sum of i for
+    i up to 10^9) are replaced by their closed form when sympy finds one quickly."""
+    if not isinstance(expr, sympy.Basic) or not expr.has(sympy.Sum, sympy.Product) or not step_allowed():
+        return expr
+
+    def too_long(node: sympy.Basic) -> bool:
+        if not isinstance(node, (sympy.Sum, sympy.Product)):
+            return False
+        for _variable, low, high in node.limits:
+            if low.is_Integer and high.is_Integer and int(high) - int(low) > LONG_SUM_TERMS:
+                return True
+        return False
+
+    def closed(node: sympy.Basic) -> sympy.Basic:
+        try:
+            with time_limit(LONG_SUM_SECONDS):
+                value = node.doit()
+        except (StepTimeout, ArithmeticError, ValueError, TypeError, NotImplementedError, RecursionError):
+            return node
+        return node if value.has(sympy.Sum, sympy.Product) else value
+
+    return expr.replace(too_long, closed)
 
 
 def canonical_indices(expr: sympy.Basic, depth: int = 0) -> sympy.Basic:

@@ -58,6 +58,8 @@ NUMBER_CASES = [
     ("named wrong value", "K = 11", 10, Status.WRONG),
     ("chained equation is not a number", "x = y = 10", 10, Status.INVALID),
     ("comparison is not an assignment", "K == 10", 10, Status.INVALID),
+    ("a sum's index is not a name", r"\sum_{i=1}^{4} i", 10, Status.CORRECT),
+    ("subscripted name", "K_{out} = 10", 10, Status.CORRECT),
 ]
 
 

@@ -276,3 +276,13 @@ def test_sums_compare_up_to_renaming_their_indices(expected: str, submitted: str
     left, right = parse_expected(expected, ctx).value, parse_expected(submitted, ctx).value
     assert (canonical_indices(left) == canonical_indices(right)) == equivalent
     assert (compare_expressions(left, right, ctx).outcome == "proved") == equivalent
+
+
+def test_very_long_numeric_sums_are_compared_by_their_closed_form() -> None:
+    from grader.check.equivalence import compare_expressions
+    from grader.check.parsing import parse_expected
+
+    ctx = make_ctx({"x": "real"})
+    long_sum = parse_expected(r"\sum_{i=1}^{10^9} i", ctx).value
+    assert compare_expressions(parse_expected("500000000500000000", ctx).value, long_sum, ctx).outcome == "proved"
+    assert compare_expressions(parse_expected("x", ctx).value, long_sum, ctx).outcome == "different"

@@ -45,7 +45,7 @@ def _free_names(value: sympy.Basic) -> str:
     return ", ".join(sorted(str(symbol) for symbol in value.free_symbols))
 
 
-_NAMED_VALUE = re.compile(r"^\s*\\?[A-Za-z][A-Za-z0-9_{}\\ ]{0,40}=(?!=)(.+)$", re.DOTALL)
+_NAMED_VALUE = re.compile(r"^\s*\\?[A-Za-z]+(?:_(?:[A-Za-z0-9]|\{[A-Za-z0-9,]+\}))?\s*=(?!=)(.+)$", re.DOTALL)
 
 
 def _split_named_value(text: str) -> str | None:
