@@ -32,22 +32,37 @@ __all__ = [
 ]
 
 
-def write_bytes_atomic(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temp file, fsync, os.replace)."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+def _write_temp(target: Path, data: bytes, sync: bool) -> str:
+    """Write ``data`` to a new temporary file beside ``target``; remove it on any failure."""
     fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
+    except BaseException:
+        _discard(temp_name)
+        raise
+    return temp_name
+
+
+def _discard(temp_name: str) -> None:
+    try:
+        os.unlink(temp_name)
+    except OSError:
+        pass
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (temp file, fsync, os.replace)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp_name = _write_temp(target, data, sync=True)
+    try:
         os.replace(temp_name, target)
     except BaseException:
-        try:
-            os.unlink(temp_name)
-        except OSError:
-            pass
+        _discard(temp_name)
         raise
 
 
@@ -61,17 +76,7 @@ def stage_bytes(path: str | Path, data: bytes) -> tuple[str, str]:
 
     Returns ``(temporary file, target)`` for ``commit_staged``."""
     target = Path(path)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-    except BaseException:
-        try:
-            os.unlink(temp_name)
-        except OSError:
-            pass
-        raise
-    return temp_name, str(target)
+    return _write_temp(target, data, sync=False), str(target)
 
 
 def _syncfs(folder: str) -> bool:
