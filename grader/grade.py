@@ -122,6 +122,8 @@ def score_extraction(
         shown: str | None = None
         if extraction.wrong_assignment is not None:
             verdict = _missing(f"Not graded: the answers file is for assignment '{extraction.wrong_assignment}'.")
+        elif part.id in extraction.rejected:
+            verdict = Verdict(score=0.0, status=Status.INVALID, feedback=f"Your answer could not be read: {extraction.rejected[part.id]}.")
         elif normalized is None:
             verdict = _missing("No answer was given for this part.")
         else:
@@ -182,13 +184,15 @@ def group_members(extraction: Extraction, submitters: list[Student]) -> list[Ext
     ]
 
 
-def submission_folders(submissions_dir: str | Path) -> list[Path]:
-    """Student folders of a submissions directory (hidden folders skipped), sorted."""
-    root = Path(submissions_dir)
-    return sorted(
-        (entry for entry in root.iterdir() if entry.is_dir() and not entry.name.startswith((".", "__"))),
-        key=lambda entry: entry.name,
-    )
+def submission_folders(submissions_dir: str | Path, problems: list[str] | None = None) -> list[Path]:
+    """Student folders of a submissions directory, sorted. Hidden folders (``.x``, ``__x``),
+    symbolic links and loose files are skipped; each skip is reported in ``problems``."""
+    from grader.submission.extract import class_folders
+
+    folders, skipped = class_folders(submissions_dir)
+    if problems is not None:
+        problems.extend(skipped)
+    return folders
 
 
 # --------------------------------------------------------------------------- the worker side
@@ -449,22 +453,36 @@ def _verdicts_of(extraction: Extraction, cache: dict[CheckKey, Verdict]) -> dict
 
 
 def _assign_stems(extractions: Sequence[Extraction], problems: list[str]) -> list[_Student]:
-    """Unique output file names; students sharing an id are told and disambiguated by folder."""
+    """Unique output file names; students sharing an id are told and disambiguated by folder.
+
+    Stems are compared without case (two files that differ only in case are one file on
+    some file systems), and a disambiguated stem (``id__folder``) that equals another
+    student's stem gets a number, so one student's files never replace another's."""
     by_stem: dict[str, list[Extraction]] = {}
     for extraction in extractions:
         student = extraction.student or Student(id="unknown")
-        by_stem.setdefault(file_stem(student.id), []).append(extraction)
+        by_stem.setdefault(file_stem(student.id).lower(), []).append(extraction)
+    taken = {stem for stem, group in by_stem.items() if len(group) == 1}
     out: list[_Student] = []
-    for stem, group in by_stem.items():
+    for group in by_stem.values():
         if len(group) == 1:
-            out.append(_Student(group[0], stem))
+            student = group[0].student or Student(id="unknown")
+            out.append(_Student(group[0], file_stem(student.id)))
             continue
+        ids = sorted({e.student.id if e.student else "unknown" for e in group})
+        stem = file_stem(ids[0])
         folders = ", ".join(sorted(e.student.folder for e in group if e.student))
         problems.append(f"student id '{stem}' is claimed by several folders ({folders}); each is graded separately")
-        for extraction in group:
-            folder = extraction.student.folder if extraction.student else "unknown"
+        ordered = sorted(group, key=lambda e: (e.student.id, e.student.folder) if e.student else ("", ""))
+        for extraction in ordered:
+            student = extraction.student or Student(id="unknown")
             extraction.problems.append(f"another submission folder also claims student id '{stem}' ({folders})")
-            out.append(_Student(extraction, f"{stem}__{file_stem(folder)}"))
+            candidate = f"{file_stem(student.id)}__{file_stem(student.folder or 'unknown')}"[:150]
+            unique, number = candidate, 2
+            while unique.lower() in taken:
+                unique, number = f"{candidate}__{number}", number + 1
+            taken.add(unique.lower())
+            out.append(_Student(extraction, unique))
     out.sort(key=lambda s: (s.extraction.student.id if s.extraction.student else "", s.stem))
     return out
 
@@ -559,7 +577,7 @@ def grade_batch(
         metadata = {}
         batch_problems.append(f"{METADATA_FILE}: {exc}; folder names used as student ids")
 
-    folders = submission_folders(source)
+    folders = submission_folders(source, batch_problems)
     batch = {"roster": roster, "metadata": metadata, "rubric_sha": rubric_sha, "feedback_dir": str(feedback_dir)}
     graded: dict[str, Graded] = {}
     warm_up(rubric, key, seed)

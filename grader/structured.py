@@ -12,7 +12,15 @@ structured answer written as text (``kind: network`` inside a write-up's ``\\ans
   anything is composed: libyaml's composer recurses in C and crashes the process on a
   document nested some 25,000 levels deep (``[[[[...``), which a 64 KB answer can be.
 - ``too_large`` bounds what a loaded value holds: shared YAML aliases count each time they
-  are used, so the walk stops early on an alias bomb (``&a [*b, *b, ...]``).
+  are used, so the walk stops early on an alias bomb (``&a [*b, *b, ...]``);
+  ``node_too_large`` does the same on the composed node graph, before anything is
+  converted to Python values (nothing is ever ``str()``-ed before it is bounded).
+- A key given twice in one mapping is recorded and the FIRST value is kept (the same rule
+  as a part tagged twice in a write-up).
+- Integers longer than ``MAX_INT_DIGITS`` digits stay text (Python refuses to convert
+  integers over 4300 digits; the math parser applies its own digit limits to text).
+- ``has_lone_surrogate``: JSON escapes (``"\\ud800"``) can put lone UTF-16 surrogates in a
+  string, which cannot be encoded; callers treat such a value as unreadable.
 """
 
 from __future__ import annotations
@@ -31,8 +39,12 @@ __all__ = [
     "LiteralSafeLoader",
     "StructuredTextError",
     "load_structured_text",
+    "MAX_INT_DIGITS",
+    "has_lone_surrogate",
+    "json_int",
     "looks_structured",
     "nesting_exceeds",
+    "node_too_large",
     "too_large",
     "yaml_error_message",
 ]
@@ -41,6 +53,7 @@ MAX_ITEMS = 20_000  # numbers/strings in one structured answer (stops YAML alias
 MAX_DEPTH = 32  # nesting levels of one structured answer
 MAX_TEXT_BYTES = 64 * 1024  # a structured answer written as text
 MAX_YAML_NESTING = 1000  # a whole YAML document (libyaml's composer is safe far beyond this)
+MAX_INT_DIGITS = 1000  # longer integers are kept as text (int() refuses over 4300 digits)
 
 _PLAIN_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 _PLAIN_FLOAT = re.compile(r"^[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$")
@@ -56,22 +69,39 @@ class LiteralSafeLoader(_Base):  # type: ignore[misc,valid-type]
         self.duplicates: list[tuple[str, int]] = []
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
+        """A mapping whose repeated keys are recorded; the first value of a key is kept."""
+        if not isinstance(node, yaml.MappingNode):
+            return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+        self.flatten_mapping(node)  # merge keys (<<)
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             try:
-                hashable = key in seen
+                seen = key in mapping
             except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping", node.start_mark, "found an unhashable key", key_node.start_mark
+                ) from None
+            if seen:
+                self.duplicates.append((_short(key), key_node.start_mark.line + 1))
                 continue
-            if hashable:
-                self.duplicates.append((str(key), key_node.start_mark.line + 1))
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+
+def _short(key: Any, limit: int = 80) -> str:
+    text = key if isinstance(key, str) else repr(key)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def json_int(text: str) -> Any:
+    """``parse_int`` for ``json.loads``: an int, or the text when it has too many digits."""
+    return int(text) if len(text) <= MAX_INT_DIGITS else text
 
 
 def _construct_int(loader: Any, node: Any) -> Any:
     text = loader.construct_scalar(node)
-    return int(text) if _PLAIN_INT.match(text) else text
+    return int(text) if len(text) <= MAX_INT_DIGITS and _PLAIN_INT.match(text) else text
 
 
 def _construct_float(loader: Any, node: Any) -> Any:
@@ -137,6 +167,46 @@ def too_large(value: Any, max_items: int = MAX_ITEMS, max_depth: int = MAX_DEPTH
     return walk(value, 0)
 
 
+def node_too_large(node: Any, max_items: int = MAX_ITEMS, max_depth: int = MAX_DEPTH) -> bool:
+    """``too_large`` on a composed YAML node graph (before any conversion): an alias is the
+    very node it names, so it counts each time it is used. Iterative; stops early."""
+    budget = max_items
+    stack: list[tuple[Any, int]] = [(node, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > max_depth:
+            return True
+        budget -= 1
+        if budget < 0:
+            return True
+        if isinstance(item, yaml.MappingNode):
+            for key_node, value_node in item.value:
+                stack.append((key_node, depth + 1))
+                stack.append((value_node, depth + 1))
+        elif isinstance(item, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in item.value)
+    return False
+
+
+def has_lone_surrogate(value: Any) -> bool:
+    """True when a loaded value (bounded by ``too_large`` first) holds text with a lone
+    UTF-16 surrogate (only JSON escapes such as ``"\\ud800"`` can produce one)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def yaml_error_message(exc: yaml.YAMLError) -> tuple[str, Any]:
     """The problem (with its context) of a YAML error, and its mark (or None)."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -174,10 +244,15 @@ def load_structured_text(
         raise StructuredTextError(f"nested more than {max_depth} levels deep; not read")
     loader = LiteralSafeLoader(stripped)
     try:
-        data = loader.get_single_data()
+        node = loader.get_single_node()
+        if node is not None and node_too_large(node, max_items, max_depth):
+            raise StructuredTextError(
+                f"too large or too deeply nested (over {max_items} items or {max_depth} levels); not read"
+            )
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         try:  # JSON that YAML 1.1 does not take (rare); the same limits apply below
-            data = json.loads(stripped, parse_constant=str)
+            data = json.loads(stripped, parse_constant=str, parse_int=json_int)
         except (ValueError, RecursionError):
             message, mark = yaml_error_message(exc)
             where = f" at column {mark.column + 1}" if mark is not None and mark.line == 0 else (
@@ -190,4 +265,6 @@ def load_structured_text(
         loader.dispose()
     if too_large(data, max_items, max_depth):
         raise StructuredTextError(f"too large or too deeply nested (over {max_items} items or {max_depth} levels); not read")
+    if has_lone_surrogate(data):
+        raise StructuredTextError("holds an invalid character (a lone UTF-16 surrogate escape such as \\ud800); not read")
     return data

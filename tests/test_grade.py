@@ -174,7 +174,7 @@ def test_grade_batch_with_double(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     gradebook = (tmp_path / "out" / "gradebook.csv").read_text().splitlines()
     assert gradebook[0] == "SID,Name,Email,Total,Max,q1.he_std,q1.count,q2.mean,q2.where,q2.why"
     assert gradebook[1:] == [
-        "002,Alice,,3.5,6.5,0,1,1.5,1,0",
+        "alice,,,3.5,6.5,0,1,1.5,1,0",  # the answers file's own id (002) is never used
         "bob,,,2,6.5,2,0,0,0,0",
         "broken,,,0,6.5,0,0,0,0,0",
         "empty,,,0,6.5,0,0,0,0,0",
@@ -194,15 +194,21 @@ def test_grade_batch_with_double(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 def test_grade_batch_duplicate_ids_are_kept_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import grader.grade as grade_module
+    from grader.submission.identity import parse_roster
 
     monkeypatch.setattr(grade_module, "run_checks", _fake_run_checks)
     subs = tmp_path / "subs"
-    for folder in ("a", "b"):
+    # the roster gives folders a and b the same id; folder "7__a" is another student whose
+    # id is the stem the first would be disambiguated to: nobody's files replace anybody's
+    for folder in ("a", "b", "7__a"):
         (subs / folder).mkdir(parents=True)
-        (subs / folder / "answers.yaml").write_text("student: {id: '7'}\nanswers:\n  q2.where: after\n")
-    summary = grade_module.grade_batch(RUBRIC, SHA, build_key(RUBRIC, SHA), subs, tmp_path / "out", quiet=True)
-    assert sorted(p.name for p in (tmp_path / "out" / "feedback").glob("*.json")) == ["7__a.json", "7__b.json"]
+        (subs / folder / "answers.yaml").write_text("student: {id: '7__b'}\nanswers:\n  q2.where: after\n")
+    roster = parse_roster("SID,login\n7,a\n7,b\n")
+    summary = grade_module.grade_batch(RUBRIC, SHA, build_key(RUBRIC, SHA), subs, tmp_path / "out", quiet=True, roster=roster)
+    assert sorted(p.name for p in (tmp_path / "out" / "feedback").glob("*.json")) == ["7__a.json", "7__a__2.json", "7__b.json"]
     assert any("claimed by several folders" in problem for problem in summary.problems)
+    rows = (tmp_path / "out" / "gradebook.csv").read_text().splitlines()[1:]
+    assert [row.split(",")[0] for row in rows] == ["7", "7", "7__a"]
 
 
 # --------------------------------------------------------------------------- the real engine and pool
@@ -233,7 +239,7 @@ def test_real_batch_is_identical_for_1_and_2_workers(tmp_path: Path) -> None:
     two = grade_batch(RUBRIC, SHA, key, subs, tmp_path / "w2", workers=2, quiet=True)
     assert _tree(tmp_path / "w1") == _tree(tmp_path / "w2")
     assert one.dumps() == two.dumps()
-    alice = json.loads((tmp_path / "w1" / "feedback" / "002.json").read_text())
+    alice = json.loads((tmp_path / "w1" / "feedback" / "alice.json").read_text())
     statuses = {part["part_id"]: part["status"] for part in alice["parts"]}
     assert statuses == {"q1.he_std": "missing", "q1.count": "correct", "q2.mean": "correct",
                         "q2.where": "correct", "q2.why": "missing"}

@@ -15,9 +15,10 @@ These functions are pure (text in, value out); reading files is in ``extract``.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 
-__all__ = ["Tagged", "Boxed", "WriteupDoc", "scan_writeup", "clean_body"]
+__all__ = ["Tagged", "Boxed", "Broken", "WriteupDoc", "scan_writeup", "clean_body"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,16 @@ class WriteupDoc:
     tagged: list[Tagged] = field(default_factory=list)
     boxed: list[Boxed] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    broken: list[Broken] = field(default_factory=list)  # tags whose part id was read, not their body
+
+
+@dataclass(frozen=True)
+class Broken:
+    """An ``\\answer{part_id}`` whose body could not be read (unbalanced braces)."""
+
+    part_id: str
+    reason: str
+    line: int
 
 
 class _Unclosed(Exception):
@@ -52,54 +63,162 @@ class _Unclosed(Exception):
 
 _DEF_COMMANDS = ("def", "gdef", "edef", "xdef")
 _DEFINITIONS = ("newcommand", "renewcommand", "providecommand", "DeclareRobustCommand", *_DEF_COMMANDS)
+_VERBATIM = re.compile(r"\\begin\s*\{(verbatim\*?|Verbatim\*?|lstlisting|minted|comment|BVerbatim|LVerbatim|alltt)\}")
+_CONDITIONAL = re.compile(r"\\(fi|if[a-zA-Z@]*)(?![a-zA-Z@])")
+_MD_FENCE = re.compile(r"^[ \t]{0,3}(```+|~~~+)", re.MULTILINE)
+_BRACKET_WINDOW = 200  # how far ``[...]`` of a \newcommand is looked for
+_MAX_UNWRAP = 8  # math delimiters / \boxed wrappers removed from one body
+
+
+def _blank(text: str) -> str:
+    """Spaces in place of ``text``, newlines kept (so lines and positions do not move)."""
+    return "".join("\n" if char == "\n" else " " for char in text)
+
+
+def _ignored_regions(text: str, tex: bool) -> tuple[str, list[str]]:
+    """``text`` with what LaTeX (or Markdown) never typesets blanked out, in one pass.
+
+    ``.tex``: ``%`` comments, ``verbatim``-like environments, ``\\verb|...|`` and
+    ``\\iffalse ... \\fi`` blocks (nested conditionals counted). ``.md``: fenced code blocks
+    and ``<!-- -->`` comments. Returns the masked text and problems (an unterminated block).
+    Every search either moves past what it scanned or is bounded, so this is linear."""
+    return _markdown_regions(text) if not tex else _tex_regions(text)
+
+
+def _markdown_regions(text: str) -> tuple[str, list[str]]:
+    pieces: list[str] = []
+    length = len(text)
+    index = 0
+    next_fence = _MD_FENCE.search(text)
+    next_comment = text.find("<!--")
+    while True:
+        if next_fence is not None and next_fence.start() < index:
+            next_fence = _MD_FENCE.search(text, index)
+        if 0 <= next_comment < index:
+            next_comment = text.find("<!--", index)
+        starts = [pos for pos in (next_fence.start() if next_fence else -1, next_comment) if pos >= 0]
+        if not starts:
+            break
+        begin = min(starts)
+        pieces.append(text[index:begin])
+        if next_fence is not None and begin == next_fence.start():
+            marker = next_fence.group(1)
+            closing = re.compile(
+                r"^[ \t]{0,3}" + re.escape(marker[0]) + "{" + str(len(marker)) + r",}[ \t]*$", re.MULTILINE
+            )
+            line_end = text.find("\n", next_fence.end())
+            after = closing.search(text, length if line_end < 0 else line_end + 1)
+            stop = after.end() if after else length
+        else:
+            close = text.find("-->", begin + 4)
+            stop = length if close < 0 else close + 3
+        pieces.append(_blank(text[begin:stop]))
+        index = stop
+    pieces.append(text[index:])
+    return "".join(pieces), []
+
+
+_TEX_SPECIAL = re.compile(r"[\\%]")
+_VERB_WINDOW = 1000  # \verb|...| ends on its line; looked for this far at most
+
+
+def _tex_regions(text: str) -> tuple[str, list[str]]:
+    pieces: list[str] = []
+    problems: list[str] = []
+    length = len(text)
+    last = 0
+    found = _TEX_SPECIAL.search(text)
+    while found is not None:
+        index = found.start()
+        stop = -1
+        if text[index] == "%":
+            end = text.find("\n", index)
+            stop = length if end < 0 else end
+        elif text.startswith("verb", index + 1) and index + 5 < length and not text[index + 5].isalpha():
+            delimiter_at = index + 5 + (text[index + 5] == "*")
+            if delimiter_at < length and text[delimiter_at] not in " \n\r\t":
+                window = min(length, delimiter_at + _VERB_WINDOW)
+                close = text.find(text[delimiter_at], delimiter_at + 1, window)
+                line_end = text.find("\n", delimiter_at + 1, window)
+                if close >= 0 and (line_end < 0 or close < line_end):
+                    stop = close + 1
+        elif text.startswith("begin", index + 1):
+            match = _VERBATIM.match(text, index)
+            if match is not None:
+                closing = "\\end{" + match.group(1) + "}"
+                close = text.find(closing, match.end())
+                stop = length if close < 0 else close + len(closing)
+                if close < 0:
+                    problems.append(f"\\begin{{{match.group(1)}}} is never closed; the rest of the file is ignored")
+        elif text.startswith("iffalse", index + 1) and not (index + 8 < length and text[index + 8].isalpha()):
+            depth = 0
+            for conditional in _CONDITIONAL.finditer(text, index):
+                if conditional.group(1) == "fi":
+                    depth -= 1
+                    if depth == 0:
+                        stop = conditional.end()
+                        break
+                elif conditional.group(1) != "ifthenelse":
+                    depth += 1
+            if stop < 0:
+                stop = length
+                problems.append("\\iffalse without a matching \\fi; the rest of the file is ignored")
+        if stop >= 0:
+            pieces.append(text[last:index])
+            pieces.append(_blank(text[index:stop]))
+            last = stop
+            found = _TEX_SPECIAL.search(text, stop)
+        else:
+            found = _TEX_SPECIAL.search(text, index + 2 if text[index] == "\\" else index + 1)
+    pieces.append(text[last:])
+    return "".join(pieces), problems
+
+
+def _match_braces(text: str) -> dict[int, int]:
+    """Position of each ``{`` -> position of its ``}``, in one pass (a backslash escapes
+    the next character; an unbalanced ``{`` has no entry)."""
+    matches: dict[int, int] = {}
+    stack: list[int] = []
+    index = 0
+    length = len(text)
+    while index < length:
+        char = text[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "{":
+            stack.append(index)
+        elif char == "}" and stack:
+            matches[stack.pop()] = index
+        index += 1
+    return matches
 
 
 class _Scanner:
-    def __init__(self, text: str, comments: bool) -> None:
+    """Reads groups of a (masked) text through a brace table built once: every step is
+    constant time or moves forward, so a scan is linear in the text (unclosed
+    ``\\answer{`` / ``\\boxed{`` / ``\\def`` groups included)."""
+
+    def __init__(self, text: str) -> None:
         self.text = text
-        self.comments = comments
+        self.braces = _match_braces(text)
         self.newlines = [index for index, char in enumerate(text) if char == "\n"]
 
     def line(self, position: int) -> int:
         return bisect.bisect_left(self.newlines, position) + 1
-
-    def skip_comment(self, position: int) -> int:
-        end = self.text.find("\n", position)
-        return len(self.text) if end < 0 else end
 
     def group(self, position: int) -> tuple[str, int]:
         """Read ``{...}`` starting at (or after whitespace from) ``position``.
 
         Returns the content and the index after the closing brace. Raises _Unclosed.
         """
-        text = self.text
-        while position < len(text) and text[position] in " \t\r\n":
-            position += 1
-        if position >= len(text) or text[position] != "{":
+        position = self.skip_space(position)
+        if position >= len(self.text) or self.text[position] != "{":
             raise _Unclosed("expected '{'")
-        depth = 0
-        pieces: list[str] = []
-        start = position + 1
-        index = position
-        while index < len(text):
-            char = text[index]
-            if char == "\\":
-                index += 2
-                continue
-            if char == "%" and self.comments:
-                pieces.append(text[start:index])
-                index = self.skip_comment(index)
-                start = index
-                continue
-            if char == "{":
-                depth += 1
-            elif char == "}":
-                depth -= 1
-                if depth == 0:
-                    pieces.append(text[start:index])
-                    return "".join(pieces), index + 1
-            index += 1
-        raise _Unclosed("unbalanced braces")
+        close = self.braces.get(position)
+        if close is None:
+            raise _Unclosed("unbalanced braces")
+        return self.text[position + 1 : close], close + 1
 
     def skip_space(self, position: int) -> int:
         text = self.text
@@ -147,7 +266,7 @@ class _Scanner:
         for _ in range(2):  # [number of arguments] [default of the first]
             index = self.skip_space(index)
             if index < len(text) and text[index] == "[":
-                close = text.find("]", index)
+                close = text.find("]", index, index + _BRACKET_WINDOW)
                 if close < 0:
                     return after_name
                 index = close + 1
@@ -164,53 +283,60 @@ class _Scanner:
 
 
 def scan_writeup(text: str, filename: str = "writeup.tex", *, comments: bool | None = None) -> WriteupDoc:
-    """Find answer tags and untagged boxed answers. Never raises on bad input.
+    """Find answer tags and untagged boxed answers. Never raises on bad input; linear time.
 
-    ``comments``: skip ``%`` comments (default: when ``filename`` ends with ``.tex``).
+    ``comments``: treat the text as LaTeX (skip ``%`` comments, verbatim and ``\\iffalse``
+    blocks); else as Markdown (skip fenced code and HTML comments). Default: LaTeX when
+    ``filename`` ends with ``.tex``.
     """
     if comments is None:
         comments = filename.endswith(".tex")
-    scanner = _Scanner(text, comments)
+    masked, skipped = _ignored_regions(text, comments)
+    scanner = _Scanner(masked)
     doc = WriteupDoc()
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "%" and comments:
-            index = scanner.skip_comment(index)
-            continue
-        if char != "\\":
-            index += 1
-            continue
+    doc.problems.extend(f"{filename}: {problem}" for problem in skipped)
+    index = masked.find("\\")
+    while 0 <= index < len(masked):
         definition = next((name for name in _DEFINITIONS if scanner.command_at(index, name)), None)
         if definition is not None:
             index = scanner.skip_definition(index, definition)
-            continue
-        if scanner.command_at(index, "answer"):
-            line = scanner.line(index)
-            try:
-                part_id, after_id = scanner.group(index + len("\\answer"))
-                body, after = scanner.group(after_id)
-            except _Unclosed as exc:
-                doc.problems.append(f"{filename}:{line}: \\answer tag not read ({exc}); fix its braces")
-                index += len("\\answer")
-                continue
-            part_id = part_id.replace("\\_", "_").strip()
-            doc.tagged.append(Tagged(part_id=part_id, body=clean_body(body), line=line))
-            index = after
-            continue
-        if scanner.command_at(index, "boxed"):
+        elif scanner.command_at(index, "answer"):
+            index = _read_tag(scanner, index, filename, doc)
+        elif scanner.command_at(index, "boxed"):
             line = scanner.line(index)
             try:
                 body, after = scanner.group(index + len("\\boxed"))
             except _Unclosed as exc:
                 doc.problems.append(f"{filename}:{line}: \\boxed not read ({exc})")
                 index += len("\\boxed")
-                continue
-            doc.boxed.append(Boxed(body=clean_body(body), line=line))
-            index = after
-            continue
-        index += 2  # an escaped character or another command's backslash
+            else:
+                doc.boxed.append(Boxed(body=clean_body(body), line=line))
+                index = after
+        else:
+            index += 2  # an escaped character or another command's backslash
+        index = masked.find("\\", index)
     return doc
+
+
+def _read_tag(scanner: _Scanner, index: int, filename: str, doc: WriteupDoc) -> int:
+    """Read the ``\\answer`` tag at ``index`` into ``doc``; the index to go on from."""
+    line = scanner.line(index)
+    try:
+        part_id, after_id = scanner.group(index + len("\\answer"))
+    except _Unclosed as exc:
+        doc.problems.append(f"{filename}:{line}: \\answer tag not read ({exc}); fix its braces")
+        return index + len("\\answer")
+    part_id = " ".join(part_id.replace("\\_", "_").split())
+    try:
+        body, after = scanner.group(after_id)
+    except _Unclosed as exc:
+        shown = part_id if len(part_id) <= 60 else part_id[:57] + "..."
+        doc.problems.append(f"{filename}:{line}: \\answer{{{shown}}} not read ({exc}); fix its braces")
+        if part_id:
+            doc.broken.append(Broken(part_id, f"the \\answer tag at {filename}:{line} could not be read ({exc})", line))
+        return after_id
+    doc.tagged.append(Tagged(part_id=part_id, body=clean_body(body), line=line))
+    return after
 
 
 _WRAPPERS = (("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"), ("$", "$"))
@@ -219,7 +345,7 @@ _WRAPPERS = (("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"), ("$", "$"))
 def _unwrap_boxed(body: str) -> str | None:
     if not body.startswith("\\boxed"):
         return None
-    scanner = _Scanner(body, comments=False)
+    scanner = _Scanner(body)
     try:
         inner, after = scanner.group(len("\\boxed"))
     except _Unclosed:
@@ -228,10 +354,12 @@ def _unwrap_boxed(body: str) -> str | None:
 
 
 def clean_body(body: str) -> str:
-    """Strip whitespace, math delimiters and a wrapping ``\\boxed{}`` (repeatedly)."""
+    """Strip whitespace, math delimiters and a wrapping ``\\boxed{}`` (a few times at most)."""
     text = body.strip()
     changed = True
-    while changed and text:
+    rounds = 0
+    while changed and text and rounds < _MAX_UNWRAP:
+        rounds += 1
         changed = False
         for opening, closing in _WRAPPERS:
             if (

@@ -114,8 +114,8 @@ def test_yaml_errors_have_line_and_column(name: str, text: str, prefix: str) -> 
 
 def test_yaml_duplicate_keys_reported_with_line() -> None:
     doc = parse_answers_yaml("answers:\n  q1: 1\n  q2: 2\n  q1: 3\n")
-    assert doc.answers["q1"] == 3
-    assert doc.problems == ["answers.yaml:4: key 'q1' appears more than once; the last one is used"]
+    assert doc.answers["q1"] == 1
+    assert doc.problems == ["answers.yaml:4: key 'q1' appears more than once; the first one is used"]
     assert doc.lines == {"q1": 4, "q2": 3}
 
 
@@ -140,7 +140,7 @@ def test_yaml_size_limit() -> None:
     "text,answers,problem",
     [
         ('{"answers": {"q1": "x", "q2": [1, 2]}}', {"q1": "x", "q2": [1, 2]}, None),
-        ('{"answers": {"q1": 1, "q1": 2}}', {"q1": 2}, "appears more than once"),
+        ('{"answers": {"q1": 1, "q1": 2}}', {"q1": 1}, "appears more than once"),
         ('{"answers": {"q1": 1,}}', {}, "answers.json:1:22: not valid JSON"),
         ('{"answers": {"q1": NaN}}', {"q1": "NaN"}, None),
         ("[1, 2]", {}, "expected a mapping"),
@@ -250,22 +250,37 @@ def test_parse_submission_metadata_strips_colons_and_ruby_tags() -> None:
     assert [s.id for s in folders["submission_9002"]] == ["111", "222"]
 
 
+# (name, folder, self-declared student, roster?, metadata?, expected, problems, notes)
 IDENTITY_CASES = [
-    ("answers file first", "alove", Student(id="7", name="Seven"), True, True, Student("7", "Seven", "", "alove")),
-    ("roster by folder", "alove", None, True, False, Student("111", "Ada Lovelace", "ada@uni.edu", "alove")),
-    ("metadata", "submission_9001", None, False, True, Student("333", "Grace Hopper", "grace@uni.edu", "submission_9001")),
-    ("roster by metadata email", "submission_9002", None, True, True, Student("111", "Ada Lovelace", "ada@uni.edu", "submission_9002")),
-    ("folder name", "jdoe", None, True, True, Student("jdoe", "", "", "jdoe")),
-    ("answers id filled from roster", "x", Student(id="222"), True, False, Student("222", "Alan Turing", "alan@uni.edu", "x")),
+    ("roster beats the answers file", "alove", Student(id="7", name="Seven"), True, True,
+     Student("111", "Ada Lovelace", "ada@uni.edu", "alove"), 1, 0),
+    ("roster by folder", "alove", None, True, False, Student("111", "Ada Lovelace", "ada@uni.edu", "alove"), 0, 0),
+    ("metadata", "submission_9001", None, False, True, Student("333", "Grace Hopper", "grace@uni.edu", "submission_9001"), 0, 0),
+    ("metadata beats the answers file", "submission_9001", Student(id="111"), True, True,
+     Student("333", "Grace Hopper", "grace@uni.edu", "submission_9001"), 1, 0),
+    ("roster by metadata email", "submission_9002", None, True, True, Student("111", "Ada Lovelace", "ada@uni.edu", "submission_9002"), 0, 0),
+    ("folder name", "jdoe", None, True, True, Student("jdoe", "", "", "jdoe"), 0, 0),
+    ("answers file id never matches the roster", "x", Student(id="222"), True, False, Student("x", "", "", "x"), 0, 1),
+    ("answers file email never matches the roster", "x", Student(id="x", email="alan@uni.edu"), True, False,
+     Student("x", "", "alan@uni.edu", "x"), 0, 0),
+    ("answers file agreeing with the folder fills the name", "jdoe", Student(id="JDoe", name="John"), False, False,
+     Student("jdoe", "John", "", "jdoe"), 0, 0),
 ]
 
 
-@pytest.mark.parametrize("name,folder,from_file,use_roster,use_meta,expected", IDENTITY_CASES, ids=[c[0] for c in IDENTITY_CASES])
-def test_identify(name: str, folder: str, from_file: Student | None, use_roster: bool, use_meta: bool, expected: Student) -> None:
+@pytest.mark.parametrize(
+    "name,folder,from_file,use_roster,use_meta,expected,problems,notes", IDENTITY_CASES, ids=[c[0] for c in IDENTITY_CASES]
+)
+def test_identify(
+    name: str, folder: str, from_file: Student | None, use_roster: bool, use_meta: bool, expected: Student,
+    problems: int, notes: int,
+) -> None:
     roster = parse_roster(ROSTER) if use_roster else None
     metadata = parse_submission_metadata(METADATA) if use_meta else None
-    student, _ = identify(folder, from_file, roster, metadata)
+    student, _, said, noted = identify(folder, from_file, roster, metadata)
     assert student == expected
+    assert len(said) == problems and len(noted) == notes
+    assert all("not used" in text for text in said + noted)
 
 
 # --------------------------------------------------------------------------- extract (files)
@@ -295,8 +310,10 @@ def test_extract_not_utf8_and_nested_folder(tmp_path: Path) -> None:
     folder.mkdir(parents=True)
     (folder / "answers.yaml").write_bytes(b"answers:\n  q2.where: \xff\xfeafter\n")
     out = extract(tmp_path / "s", RUBRIC)
-    assert "q2.where" in out.answers
-    assert any("not UTF-8" in problem for problem in out.problems)
+    assert out.answers == {}  # decoded strictly: nothing is guessed or replaced
+    assert out.problems[0].startswith("inner/answers.yaml: not valid UTF-8 text (byte 21, line 2); not read")
+    (folder / "answers.yaml").write_text("answers:\n  q2.where: after\n", encoding="utf-16")  # with a BOM
+    assert extract(tmp_path / "s", RUBRIC).answers == {"q2.where": "after"}
 
 
 def test_yaml_alias_bomb_is_not_expanded() -> None:
@@ -306,4 +323,5 @@ def test_yaml_alias_bomb_is_not_expanded() -> None:
     text = "bomb:\n" + "\n".join("  " + line for line in lines) + "\nanswers:\n  q1: *a8\n  q2: ok\n"
     doc = parse_answers_yaml(text)
     assert doc.answers == {"q2": "ok"}
-    assert any("too large" in problem for problem in doc.problems)
+    assert "too large" in doc.rejected["q1"]  # graded invalid with the reason, not missing
+    assert doc.lines["q1"] == 12
