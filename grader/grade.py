@@ -570,7 +570,7 @@ def grade_batch(
     feedback_dir.mkdir(parents=True, exist_ok=True)
     clean_temp_files(out)
     clean_temp_files(feedback_dir)
-    batch_problems: list[str] = []
+    batch_problems: list[str] = list(roster.problems) if roster is not None else []
     try:
         metadata = load_metadata(source)
     except Exception as exc:  # noqa: BLE001 - a bad metadata file costs identities, not grades

@@ -194,17 +194,19 @@ def test_grade_batch_with_double(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 def test_grade_batch_duplicate_ids_are_kept_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import grader.grade as grade_module
-    from grader.submission.identity import parse_roster
 
     monkeypatch.setattr(grade_module, "run_checks", _fake_run_checks)
     subs = tmp_path / "subs"
-    # the roster gives folders a and b the same id; folder "7__a" is another student whose
-    # id is the stem the first would be disambiguated to: nobody's files replace anybody's
+    # the Gradescope metadata gives folders a and b the same id; folder "7__a" is another
+    # student whose id is the stem the first would be disambiguated to: nobody's files
+    # replace anybody's (and what the answers files claim is never used)
     for folder in ("a", "b", "7__a"):
         (subs / folder).mkdir(parents=True)
         (subs / folder / "answers.yaml").write_text("student: {id: '7__b'}\nanswers:\n  q2.where: after\n")
-    roster = parse_roster("SID,login\n7,a\n7,b\n")
-    summary = grade_module.grade_batch(RUBRIC, SHA, build_key(RUBRIC, SHA), subs, tmp_path / "out", quiet=True, roster=roster)
+    (subs / "submission_metadata.yml").write_text(
+        "a:\n  :submitters:\n  - :sid: '7'\nb:\n  :submitters:\n  - :sid: '7'\n"
+    )
+    summary = grade_module.grade_batch(RUBRIC, SHA, build_key(RUBRIC, SHA), subs, tmp_path / "out", quiet=True)
     assert sorted(p.name for p in (tmp_path / "out" / "feedback").glob("*.json")) == ["7__a.json", "7__a__2.json", "7__b.json"]
     assert any("claimed by several folders" in problem for problem in summary.problems)
     rows = (tmp_path / "out" / "gradebook.csv").read_text().splitlines()[1:]

@@ -24,6 +24,13 @@ a pool of its own. A worker whose memory has grown by more than half of its budg
 it started retires after its task and is replaced, so that a long-lived worker does not
 drift towards its limit.
 
+Workers die with their supervisor: each closes the inherited copies of every supervisor
+pipe end (its own and its siblings'), so that a supervisor's death is an end-of-file for
+it, and on Linux asks for SIGKILL when its parent dies (``prctl(PR_SET_PDEATHSIG)``), so a
+worker busy in a task does not outlive a supervisor killed with SIGKILL. A worker takes
+the default action on SIGTERM and ignores SIGINT (the supervisor handles both:
+``terminate_as_interrupt`` turns a SIGTERM into KeyboardInterrupt, which stops the workers).
+
 Warnings raised inside a task (numpy's ``RuntimeWarning`` on NaN in ``np.dot``, sympy
 deprecations, ...) are never printed: the worker records them per task (once per place)
 and hands them to ``on_warnings(result, messages)``, which may turn them into evidence;
@@ -38,17 +45,20 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 import warnings
+import weakref
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.reduction import ForkingPickler
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
-__all__ = ["Budget", "Pool", "run_tasks", "MAX_WARNINGS"]
+__all__ = ["Budget", "Pool", "run_tasks", "terminate_as_interrupt", "MAX_WARNINGS"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -99,6 +109,54 @@ def _limit_memory(memory_mb: int) -> None:
         pass
 
 
+_SUPERVISOR_ENDS: weakref.WeakSet[Connection] = weakref.WeakSet()  # open parent ends of every worker's pipe
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """In a worker: SIGKILL when the parent dies (Linux), and exit now if it already has."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:
+        os._exit(0)
+
+
+def _close_inherited_ends(own: Connection) -> None:
+    """In a forked worker: close its copies of the supervisor's pipe ends (its own parent
+    end and its siblings'), so that the supervisor's death closes the pipe for it."""
+    for connection in list(_SUPERVISOR_ENDS):
+        if connection is not own:
+            try:
+                connection.close()
+            except OSError:
+                pass
+    _SUPERVISOR_ENDS.clear()
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """Within: SIGTERM raises KeyboardInterrupt in the main thread, as Ctrl-C does, so
+    that a terminated run stops its workers and cleans up like an interrupted one."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"terminated (signal {signum})")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _call(
     fn: Callable[[Any], Any], task: Any, on_warnings: Callable[[Any, list[str]], Any] | None
 ) -> Any:
@@ -123,10 +181,15 @@ def _worker_main(
     initargs: tuple[Any, ...],
     memory_mb: int,
     on_warnings: Callable[[Any, list[str]], Any] | None,
+    parent_pid: int = 0,
 ) -> None:
     """Loop of one worker: receive (index, task), send (kind, index, payload, retire)."""
-    gc.freeze()  # what the parent had is never collected here: no GC passes over it, no copy-on-write
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor handles interrupts
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the supervisor's handler (inherited by fork)
+    if parent_pid:
+        _die_with_parent(parent_pid)
+    _close_inherited_ends(connection)
+    gc.freeze()  # what the parent had is never collected here: no GC passes over it, no copy-on-write
     faulthandler.disable()  # a crash is reported by the supervisor, not dumped to stderr
     warnings.simplefilter("ignore")  # nothing a worker does prints a warning (tasks record theirs)
     if initializer is not None:
@@ -170,8 +233,11 @@ class _Worker(Generic[T]):
         on_warnings: Callable[[Any, list[str]], Any] | None,
     ) -> None:
         parent_end, child_end = context.Pipe(duplex=True)
+        _SUPERVISOR_ENDS.add(parent_end)  # closed in every worker forked from now on
         self.process = context.Process(
-            target=_worker_main, args=(child_end, fn, initializer, initargs, budget.memory_mb, on_warnings), daemon=True
+            target=_worker_main,
+            args=(child_end, fn, initializer, initargs, budget.memory_mb, on_warnings, os.getpid()),
+            daemon=True,
         )
         self.process.start()
         child_end.close()

@@ -1,7 +1,8 @@
 """Click commands ``grade``, ``template`` and ``extract``; each maps arguments to one library call.
 
 Exit codes: 0 when the work completed (even if students scored 0), 1 on a rubric or
-answer-key error, 2 on a usage error.
+answer-key error, 2 on a usage error, 130 when interrupted (Ctrl-C), 143 when terminated
+(SIGTERM): both stop the workers and keep the students already graded.
 """
 
 from __future__ import annotations
@@ -66,13 +67,23 @@ def grade_command(
         from grader.check.pool import Budget
 
         budget = Budget(seconds=time_limit)
+    from grader.check.pool import terminate_as_interrupt
+
     try:
-        runs = grade_paths(
-            rubric, submissions_dir, out_dir, key_path=key_path, workers=workers, roster_path=roster_path,
-            resume=resume, quiet=quiet, budget=budget, chunk_size=chunk_size or DEFAULT_CHUNK,
-        )
+        with terminate_as_interrupt():
+            runs = grade_paths(
+                rubric, submissions_dir, out_dir, key_path=key_path, workers=workers, roster_path=roster_path,
+                resume=resume, quiet=quiet, budget=budget, chunk_size=chunk_size or DEFAULT_CHUNK,
+            )
     except GraderError as exc:
         _fail(str(exc))
+    except KeyboardInterrupt as exc:
+        terminated = str(exc).startswith("terminated")
+        _fail(
+            f"{'terminated' if terminated else 'interrupted'}: the students already graded are kept in {out_dir}; "
+            "run the same command with --resume to finish",
+            143 if terminated else 130,
+        )
     failed = False
     for run in runs:
         if run.error is not None:

@@ -62,6 +62,7 @@ class Roster:
     students: list[Student] = field(default_factory=list)
     by_key: dict[str, Student] = field(default_factory=dict)
     folder_keys: dict[str, str] = field(default_factory=dict)  # student id -> folder/login
+    problems: list[str] = field(default_factory=list)  # rows skipped, ids given twice (for the TA)
 
     def match(self, folder_name: str, email: str = "") -> Student | None:
         """The roster entry for a folder name (or an email), or None."""
@@ -72,33 +73,60 @@ class Roster:
 
 
 def parse_roster(text: str, filename: str = "roster.csv") -> Roster:
-    """Parse a roster CSV. Raises SubmissionError when no id column can be found."""
+    """Parse a roster CSV. Raises SubmissionError when no id column can be found, when a
+    field is too large, or when a quote is never closed (every later row would be lost);
+    rows without an id and ids given twice are kept in ``Roster.problems``."""
     text = text.lstrip("\ufeff")
     try:
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    headers = {_norm_header(h): h for h in (reader.fieldnames or []) if h}
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as exc:
+        raise SubmissionError(f"{filename}:1: not a readable CSV header ({exc})") from None
+    headers = {_norm_header(h): h for h in fieldnames if h}
     id_col = _pick(headers, _ID_HEADERS)
     email_col = _pick(headers, _EMAIL_HEADERS)
     if id_col is None and email_col is None:
+        shown = ", ".join(h[:40] for h in fieldnames[:20])
         raise SubmissionError(
             f"{filename}: no student id column (looked for SID, Student ID, id, Email); "
-            f"found {', '.join(reader.fieldnames or []) or 'no header'}"
+            f"found {shown or 'no header'}"
         )
     name_col = _pick(headers, _NAME_HEADERS)
     first_col, last_col = _pick(headers, _FIRST_HEADERS), _pick(headers, _LAST_HEADERS)
     folder_col = _pick(headers, _FOLDER_HEADERS)
     roster = Roster()
-    for row in reader:
+    seen: dict[str, int] = {}
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise SubmissionError(f"{filename}:{line}: not readable as CSV ({exc})") from None
+        if any(isinstance(value, str) and ("\n" in value or "\r" in value) for value in row.values()):
+            raise SubmissionError(
+                f"{filename}:{line}: a quote is never closed (a field runs over several lines); "
+                "every row after it would be lost"
+            )
+
         def cell(column: str | None, row: dict[str, Any] = row) -> str:
             return str(row.get(column) or "").strip() if column else ""
 
         email = cell(email_col)
         sid = cell(id_col) or email
         if not sid:
+            if any(str(value or "").strip() for value in row.values()):
+                roster.problems.append(f"{filename}:{line}: no student id; row skipped")
             continue
+        if sid.lower() in seen:
+            roster.problems.append(f"{filename}:{line}: student id '{sid[:64]}' also on line {seen[sid.lower()]}; the first row is used")
+            continue
+        seen[sid.lower()] = line
         name = cell(name_col) or " ".join(part for part in (cell(first_col), cell(last_col)) if part)
         student = Student(id=sid, name=name, email=email)
         roster.students.append(student)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.errors import SubmissionError
 from grader.results import Student
 from grader.rubric.load import load_rubric
 from grader.submission.answers_file import MAX_FILE_BYTES, parse_answers_json, parse_answers_yaml
@@ -242,6 +243,28 @@ def test_parse_roster_lenient_headers() -> None:
 def test_parse_roster_semicolons_and_first_last() -> None:
     roster = parse_roster("SID;First Name;Last Name;E-mail\n9;Emmy;Noether;e@x.org\n")
     assert roster.match("9") == Student(id="9", name="Emmy Noether", email="e@x.org")
+
+
+ROSTER_PROBLEM_CASES = [
+    ("unbalanced quote", 'SID,Name\n1,"Ada\n2,Alan\n3,Grace\n', "roster.csv:2: a quote is never closed"),
+    ("huge field", "SID,Name\n1," + "x" * 200_000 + "\n", "roster.csv:2: not readable as CSV"),
+]
+
+
+@pytest.mark.parametrize("name,text,message", ROSTER_PROBLEM_CASES, ids=[c[0] for c in ROSTER_PROBLEM_CASES])
+def test_roster_that_would_lose_rows_is_refused_with_one_line(name: str, text: str, message: str) -> None:
+    with pytest.raises(SubmissionError) as caught:
+        parse_roster(text)
+    assert str(caught.value).startswith(message) and "\n" not in str(caught.value)
+
+
+def test_roster_rows_without_id_and_repeated_ids_are_reported() -> None:
+    roster = parse_roster("SID,Name\n1,Ada\n,Nobody\n1,Again\n2,Alan\n")
+    assert [s.id for s in roster.students] == ["1", "2"]
+    assert roster.problems == [
+        "roster.csv:3: no student id; row skipped",
+        "roster.csv:4: student id '1' also on line 2; the first row is used",
+    ]
 
 
 def test_parse_submission_metadata_strips_colons_and_ruby_tags() -> None:
