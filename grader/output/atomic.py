@@ -3,6 +3,7 @@
 Write to a temporary file in the same directory, flush and fsync it, then ``os.replace``
 it over the target (atomic on POSIX and Windows within one file system). A crash in
 between leaves at most a ``.<name>.*.tmp`` file, which ``clean_temp_files`` removes.
+Files get the mode ``open()`` would give them (0666 minus the umask), not mkstemp's 0600.
 
 Many files at once (a batch's feedback): ``stage_bytes`` writes each temporary file
 without syncing it, possibly in several processes, and ``commit_staged`` makes them all
@@ -36,6 +37,8 @@ def _write_temp(target: Path, data: bytes, sync: bool) -> str:
     """Write ``data`` to a new temporary file beside ``target``; remove it on any failure."""
     fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
     try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; a file we write honours the umask
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             if sync:
@@ -45,6 +48,18 @@ def _write_temp(target: Path, data: bytes, sync: bool) -> str:
         _discard(temp_name)
         raise
     return temp_name
+
+
+_UMASK: list[int] = []
+
+
+def _umask() -> int:
+    """The process's umask (read once: reading it means setting it, so not per file)."""
+    if not _UMASK:
+        current = os.umask(0o022)
+        os.umask(current)
+        _UMASK.append(current)
+    return _UMASK[0]
 
 
 def _discard(temp_name: str) -> None:

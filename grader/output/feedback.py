@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grader.check.verdict import STATUS_TEXT, Status, Verdict
-from grader.output.formats import dumps_json, fmt_number
+from grader.output.formats import clip, dumps_json, fmt_number
 from grader.results import PartResult, Student, SubmissionResult
 from grader.rubric.models import Rubric
+
+SHOWN_CHARS = 1000  # how an answer was read, in the Markdown (the JSON keeps it whole)
+FEEDBACK_CHARS = 2000
 
 __all__ = ["Graded", "feedback_json", "feedback_markdown", "graded_from_json", "file_stem", "STATUS_TEXT"]
 
@@ -111,14 +114,14 @@ def _part_section(part: PartResult, prompt: str, source: str | None) -> list[str
         where = f" ({source})" if source else ""
         lines.append(f"- Your answer{where}: {_code(part.answer)}")
     if status is Status.INVALID:
-        lines.append(f"- **Could not be read:** {verdict.feedback}")
+        lines.append(f"- **Could not be read:** {clip(verdict.feedback, FEEDBACK_CHARS)}")
     else:
         if verdict.shown:
-            lines.append(f"- Read as: {_code(verdict.shown)}")
+            lines.append(f"- Read as: {_code(clip(verdict.shown, SHOWN_CHARS))}")
         if status in (Status.MANUAL, Status.UNDECIDED, Status.TIMEOUT, Status.ERROR):
             lines.append("- **Left for a person** to grade; the score above may change.")
         if verdict.feedback:
-            lines.append(f"- Feedback: {verdict.feedback}")
+            lines.append(f"- Feedback: {clip(verdict.feedback, FEEDBACK_CHARS)}")
     if verdict.rule:
         lines.append(f"- Rule: `{verdict.rule}`")
     lines.append("")

@@ -1,12 +1,55 @@
-"""Fixed formatting shared by the writers, so outputs are byte-identical run to run."""
+"""Fixed formatting shared by the writers, so outputs are byte-identical run to run, and
+the hygiene of text that came from a student (ids, names, answers) on its way out:
+``csv_cell`` for spreadsheets, ``terminal_text`` for a TA's terminal, ``clip`` for size."""
 
 from __future__ import annotations
 
 import json
 import math
+import re
+import unicodedata
 from typing import Any
 
-__all__ = ["fmt_number", "json_safe", "dumps_json"]
+__all__ = ["fmt_number", "json_safe", "dumps_json", "csv_cell", "terminal_text", "clip", "strip_controls"]
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+_PLAIN_NUMBER = re.compile(r"^[-+]?[0-9]+(\.[0-9]+)?$")
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters (the last being an ellipsis when cut)."""
+    return text if len(text) <= limit else text[: max(0, limit - 1)] + "\u2026"
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without control and format characters (C0/C1 controls, tabs, newlines,
+    bidirectional overrides, zero-width characters), which can hide or disguise text."""
+    if text.isprintable():
+        return text
+    return "".join(char for char in text if char == " " or unicodedata.category(char)[0] not in "CZ" or char.isprintable())
+
+
+def csv_cell(text: str, limit: int = 128) -> str:
+    """A spreadsheet-safe cell for text taken from a student (an id, a name, an email):
+    control characters stripped, capped at ``limit``, and neutralized with a leading ``'``
+    when a spreadsheet would read it as a formula (it starts with ``= + - @``, possibly
+    after spaces). Plain numbers are left as they are (``-3`` is a number, not a formula)."""
+    cell = clip(strip_controls(text), limit)
+    if cell.lstrip().startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.match(cell):
+        return "'" + cell
+    return cell
+
+
+def terminal_text(text: str) -> str:
+    """Text for a terminal: every non-printable character but the newline written as an
+    escape (``\\x1b``, ``\\u202e``), so that no student text moves the cursor, changes
+    colours, or reverses what a TA reads."""
+    if text.isprintable():
+        return text
+    return "".join(
+        char if char == "\n" or char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in text
+    )
 
 
 def fmt_number(value: float) -> str:

@@ -2,6 +2,9 @@
 
 Columns: ``SID, Name, Email, Total, Max``, then one column per part id in rubric order.
 Rows sorted by student id; numbers with up to 4 decimals and no trailing zeros.
+The SID, Name and Email cells may come from a student (a folder name, a roster or the
+Gradescope metadata): they go through ``csv_cell`` (control characters stripped, length
+capped, a leading ``'`` when a spreadsheet would read a formula). Numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -10,12 +13,15 @@ import csv
 import io
 from collections.abc import Iterable
 
-from grader.output.formats import fmt_number
+from grader.output.formats import csv_cell, fmt_number
 from grader.results import SubmissionResult
 
-__all__ = ["gradebook_csv", "GRADEBOOK_HEADER"]
+__all__ = ["gradebook_csv", "GRADEBOOK_HEADER", "MAX_ID_CHARS", "MAX_NAME_CHARS", "MAX_EMAIL_CHARS"]
 
 GRADEBOOK_HEADER = ("SID", "Name", "Email", "Total", "Max")
+MAX_ID_CHARS = 128
+MAX_NAME_CHARS = 128
+MAX_EMAIL_CHARS = 254
 
 
 def gradebook_csv(part_ids: list[str], results: Iterable[SubmissionResult]) -> str:
@@ -28,9 +34,9 @@ def gradebook_csv(part_ids: list[str], results: Iterable[SubmissionResult]) -> s
         points = {part.part_id: part.points for part in result.parts}
         writer.writerow(
             [
-                result.student.id,
-                result.student.name,
-                result.student.email,
+                csv_cell(result.student.id, MAX_ID_CHARS),
+                csv_cell(result.student.name, MAX_NAME_CHARS),
+                csv_cell(result.student.email, MAX_EMAIL_CHARS),
                 fmt_number(result.total),
                 fmt_number(result.max_total),
                 *(fmt_number(points.get(part_id, 0.0)) for part_id in part_ids),

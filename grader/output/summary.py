@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grader.check.verdict import Status
-from grader.output.formats import dumps_json, fmt_number
+from grader.output.formats import dumps_json, fmt_number, terminal_text
 from grader.results import SubmissionResult
 from grader.rubric.models import Rubric
 
@@ -187,4 +187,4 @@ def summary_table(summary: BatchSummary) -> str:
         rows += [f"  - {problem}" for problem in summary.problems[:20]]
         if len(summary.problems) > 20:
             rows.append(f"  ... and {len(summary.problems) - 20} more (see summary.json)")
-    return "\n".join(rows) + "\n"
+    return terminal_text("\n".join(rows) + "\n")  # answers as read and problems come from students

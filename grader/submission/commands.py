@@ -182,7 +182,9 @@ def render_extraction(rubric: Any, extraction: Any, *, read: bool = True) -> str
     if extraction.problems:
         lines.append("problems:")
         lines += [f"  - {problem}" for problem in extraction.problems]
-    return "\n".join(lines) + "\n"
+    from grader.output.formats import terminal_text
+
+    return terminal_text("\n".join(lines) + "\n")  # every line may hold a student's text
 
 
 @click.command("extract")

@@ -40,6 +40,7 @@ __all__ = [
     "extract",
     "identify",
     "class_folders",
+    "condense",
     "decode_text",
     "ANSWERS_FILES",
     "LINK_NOT_FOLLOWED",
@@ -468,4 +469,25 @@ def extract(
     if len(group) > 1:
         out.notes.append("group submission: " + ", ".join(f"{s.name or s.id} ({s.id})" for s in group))
     out.content_hash = files.content_hash
+    out.problems = condense(out.problems)
+    out.notes = condense(out.notes)
     return out
+
+
+MAX_MESSAGES = 20  # problems (or notes) of one submission shown one by one
+MAX_MESSAGE_CHARS = 300
+
+
+def condense(messages: list[str], limit: int = MAX_MESSAGES, chars: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """Messages for a person: each at most ``chars`` long, repeats merged with a count,
+    at most ``limit`` of them and then one line saying how many more there were (a
+    write-up with 100,000 broken tags gives a readable feedback file, not megabytes)."""
+    counts: dict[str, int] = {}
+    for message in messages:
+        text = message if len(message) <= chars else message[: chars - 3] + "..."
+        counts[text] = counts.get(text, 0) + 1
+    shown = [text if count == 1 else f"{text} (x{count})" for text, count in counts.items()]
+    if len(shown) > limit:
+        hidden = sum(counts[text] for text in list(counts)[limit - 1 :])
+        shown = shown[: limit - 1] + [f"... and {hidden} more like these (not shown)"]
+    return shown
