@@ -152,12 +152,12 @@ def _prune(node: Any, filename: str, doc: AnswersDoc) -> None:
         if key == "answers" and isinstance(value_node, yaml.MappingNode):
             seen: set[str] = set()
             answers = value_node.value
-            for position, (part_node, answer_node) in enumerate(answers):
+            for position, (part_node, answer_node) in enumerate(list(answers)):
                 if not isinstance(part_node, yaml.ScalarNode):
                     doc.problems.append(
                         f"{filename}:{part_node.start_mark.line + 1}: an answers key that is not a part id; ignored"
                     )
-                    answers[position] = (_null_like(part_node), _null_like(answer_node))
+                    answers[position] = None
                     continue
                 part_id = str(part_node.value)
                 if part_id not in seen and node_too_large(answer_node, MAX_ANSWER_ITEMS, MAX_ANSWER_DEPTH):
@@ -167,15 +167,21 @@ def _prune(node: Any, filename: str, doc: AnswersDoc) -> None:
                     )
                     answers[position] = (part_node, _null_like(part_node))
                 seen.add(part_id)
+            value_node.value = [pair for pair in answers if pair is not None]
         elif key == "student" and isinstance(value_node, yaml.MappingNode):
-            for position, (field_node, field_value) in enumerate(value_node.value):
+            kept = []
+            for field_node, field_value in value_node.value:
                 if not isinstance(field_node, yaml.ScalarNode) or not isinstance(field_value, yaml.ScalarNode):
                     name = field_node.value if isinstance(field_node, yaml.ScalarNode) else "?"
                     doc.problems.append(
                         f"{filename}:{field_node.start_mark.line + 1}: student field '{_short(str(name))}' "
                         "is not plain text; ignored"
                     )
-                    value_node.value[position] = (_null_like(field_node), _null_like(field_value))
+                    if not isinstance(field_node, yaml.ScalarNode):
+                        continue
+                    field_value = _null_like(field_value)
+                kept.append((field_node, field_value))
+            value_node.value = kept
         elif key in ("student", "assignment", "answers"):
             if not isinstance(value_node, yaml.ScalarNode) and node_too_large(value_node, MAX_ANSWER_ITEMS, MAX_ANSWER_DEPTH):
                 doc.problems.append(f"{filename}:{value_node.start_mark.line + 1}: '{key}' is too large; not read")

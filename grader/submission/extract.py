@@ -469,8 +469,8 @@ def extract(
     if len(group) > 1:
         out.notes.append("group submission: " + ", ".join(f"{s.name or s.id} ({s.id})" for s in group))
     out.content_hash = files.content_hash
-    out.problems = condense(out.problems)
-    out.notes = condense(out.notes)
+    out.problems = condense([_printable(problem) for problem in out.problems])
+    out.notes = condense([_printable(note) for note in out.notes])
     return out
 
 

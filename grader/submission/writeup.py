@@ -174,23 +174,21 @@ def _tex_regions(text: str) -> tuple[str, list[str]]:
     return "".join(pieces), problems
 
 
+_BRACE_TOKENS = re.compile(r"\\.|[{}]", re.DOTALL)
+_COMMAND = re.compile(r"\\([A-Za-z]+)")
+
+
 def _match_braces(text: str) -> dict[int, int]:
     """Position of each ``{`` -> position of its ``}``, in one pass (a backslash escapes
     the next character; an unbalanced ``{`` has no entry)."""
     matches: dict[int, int] = {}
     stack: list[int] = []
-    index = 0
-    length = len(text)
-    while index < length:
-        char = text[index]
-        if char == "\\":
-            index += 2
-            continue
+    for token in _BRACE_TOKENS.finditer(text):
+        char = token.group()
         if char == "{":
-            stack.append(index)
+            stack.append(token.start())
         elif char == "}" and stack:
-            matches[stack.pop()] = index
-        index += 1
+            matches[stack.pop()] = token.start()
     return matches
 
 
@@ -202,7 +200,7 @@ class _Scanner:
     def __init__(self, text: str) -> None:
         self.text = text
         self.braces = _match_braces(text)
-        self.newlines = [index for index, char in enumerate(text) if char == "\n"]
+        self.newlines = [match.start() for match in re.finditer("\n", text)]
 
     def line(self, position: int) -> int:
         return bisect.bisect_left(self.newlines, position) + 1
@@ -297,12 +295,13 @@ def scan_writeup(text: str, filename: str = "writeup.tex", *, comments: bool | N
     doc.problems.extend(f"{filename}: {problem}" for problem in skipped)
     index = masked.find("\\")
     while 0 <= index < len(masked):
-        definition = next((name for name in _DEFINITIONS if scanner.command_at(index, name)), None)
-        if definition is not None:
-            index = scanner.skip_definition(index, definition)
-        elif scanner.command_at(index, "answer"):
+        command = _COMMAND.match(masked, index)
+        name = command.group(1) if command is not None else ""
+        if name in _DEFINITIONS:
+            index = scanner.skip_definition(index, name)
+        elif name == "answer":
             index = _read_tag(scanner, index, filename, doc)
-        elif scanner.command_at(index, "boxed"):
+        elif name == "boxed":
             line = scanner.line(index)
             try:
                 body, after = scanner.group(index + len("\\boxed"))
@@ -313,7 +312,7 @@ def scan_writeup(text: str, filename: str = "writeup.tex", *, comments: bool | N
                 doc.boxed.append(Boxed(body=clean_body(body), line=line))
                 index = after
         else:
-            index += 2  # an escaped character or another command's backslash
+            index = command.end() if command is not None else index + 2  # another command, or an escaped character
         index = masked.find("\\", index)
     return doc
 
