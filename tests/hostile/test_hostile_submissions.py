@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.key import build_key
+from grader.key.build import build_key
 from grader.rubric.load import load_rubric
 
 REPO = Path(__file__).resolve().parents[2]
