@@ -69,31 +69,31 @@ def _part(graded: Path, assignment: str, student: str, part_id: str) -> dict:
 HUMAN_VERDICTS = [
     # Seed 004 §3: J_f1 is right, but the composed Jacobian [[4,6],[32,36]] drops the x1*x2 term
     # of the first column (torch: [[6, 6], [40, 36]]); the rubric gives partial credit for it.
-    ("sharif-ml-ps03", "s004", "q3.jacobian", "partial", 0.5),
-    ("sharif-ml-ps03", "s004", "q3.J_f1", "correct", 1.0),
+    ("sharif-ml-ps03", "seed-004-student", "q3.jacobian", "partial", 0.5),
+    ("sharif-ml-ps03", "seed-004-student", "q3.J_f1", "correct", 1.0),
     # Seed 004 §6: O, M, the loss and the updated F are right (dL/dF = 2x their matrix, F_new rounded).
-    ("sharif-ml-ps03", "s004", "q6.O", "correct", 1.0),
-    ("sharif-ml-ps03", "s004", "q6.M", "correct", 1.0),
-    ("sharif-ml-ps03", "s004", "q6.F_new", "correct", 1.0),
+    ("sharif-ml-ps03", "seed-004-student", "q6.O", "correct", 1.0),
+    ("sharif-ml-ps03", "seed-004-student", "q6.M", "correct", 1.0),
+    ("sharif-ml-ps03", "seed-004-student", "q6.F_new", "correct", 1.0),
     # Seed 004 §4: the output delta 0.0993 is an arithmetic slip (exact: 0.1005); not credited.
-    ("sharif-ml-ps03", "s004", "q4.delta_out", "wrong", 0.0),
+    ("sharif-ml-ps03", "seed-004-student", "q4.delta_out", "wrong", 0.0),
     # Seed 004 §1: the Hamming network's layer shapes do not agree (12 hidden units, W_o expects 4).
-    ("sharif-ml-ps03", "s004", "q1.hamming", "wrong", 0.0),
+    ("sharif-ml-ps03", "seed-004-student", "q1.hamming", "wrong", 0.0),
     # The same network written as JSON inside the Markdown write-up's \answer tag is read too.
     ("sharif-ml-ps03", "seed-004-student-md", "q1.hamming", "wrong", 0.0),
     ("sharif-ml-ps03", "seed-004-student-md", "q2.network", "wrong", 0.0),
     # Seed 001 Q2.2: lambda = (1-p)/p is right.
-    ("ift6135-w2020-a2", "s001", "q2.2.lambda", "correct", 1.0),
+    ("ift6135-w2020-a2", "seed-001-student", "q2.2.lambda", "correct", 1.0),
     # Seed 001 Q4: the student used the unbiased (n-1) variance; batch norm uses the biased one.
-    ("ift6135-w2020-a2", "s001", "q4.1.var_batch", "partial", 0.5),
+    ("ift6135-w2020-a2", "seed-001-student", "q4.1.var_batch", "partial", 0.5),
     # Seed 001 Q3.1(c): c = 0, mu = 0, sigma^2 = 1/d satisfies the conditions (one of many answers).
-    ("ift6135-w2020-a2", "s001", "q3.1.c", "correct", 1.0),
+    ("ift6135-w2020-a2", "seed-001-student", "q3.1.c", "correct", 1.0),
     # Seed 003 Q2.3: the unsimplified sum (1-beta) sum beta^(t-i) equals 1 - beta^t.
-    ("ift6135-optim-norm", "s003", "q2.3.bias", "correct", 1.0),
+    ("ift6135-optim-norm", "seed-003-student", "q2.3.bias", "correct", 1.0),
     # Seed 002: sigma_max bound over x_1 -> x_n has n-1 factors; (1/2)^n is the off-by-one mistake.
-    ("ift6135-vanishing-gradients", "s002", "q1.2.1.bound", "partial", 0.5),
+    ("ift6135-vanishing-gradients", "seed-002-student", "q1.2.1.bound", "partial", 0.5),
     # Seed 000 Q3b: beta is the d = 1 case of the determinant beta^d.
-    ("ift6135-rnn-momentum", "s000", "q3b.det", "partial", 0.5),
+    ("ift6135-rnn-momentum", "seed-000-student", "q3b.det", "partial", 0.5),
 ]
 
 
@@ -107,20 +107,20 @@ def test_seed_verdicts_agree_with_a_careful_human(graded: Path, assignment: str,
 
 
 def test_manual_parts_are_reported_as_left_for_a_person(graded: Path) -> None:
-    part = _part(graded, "sharif-ml-ps03", "s004", "q7.cnn_vs_mlp")
+    part = _part(graded, "sharif-ml-ps03", "seed-004-student", "q7.cnn_vs_mlp")
     assert part["status"] == "manual" and part["points"] == 0
-    markdown = (graded / "sharif-ml-ps03" / "feedback" / "s004.md").read_text(encoding="utf-8")
+    markdown = (graded / "sharif-ml-ps03" / "feedback" / "seed-004-student.md").read_text(encoding="utf-8")
     assert "Left for a person" in markdown
 
 
 def test_hostile_student_costs_only_their_own_answers(graded: Path) -> None:
-    row = _row(graded, "ift6135-w2020-a2", "s105")
+    row = _row(graded, "ift6135-w2020-a2", "hostile")
     assert float(row["Total"]) == 0
-    data = json.loads((graded / "ift6135-w2020-a2" / "feedback" / "s105.json").read_text(encoding="utf-8"))
+    data = json.loads((graded / "ift6135-w2020-a2" / "feedback" / "hostile.json").read_text(encoding="utf-8"))
     statuses = {part["status"] for part in data["parts"]}
     assert statuses <= {"invalid", "missing", "manual", "timeout", "wrong", "undecided"}
     # the well-behaved students of the same batch were graded normally
-    assert float(_row(graded, "ift6135-w2020-a2", "s101")["Total"]) > 30
+    assert float(_row(graded, "ift6135-w2020-a2", "equivalent-forms")["Total"]) > 30
 
 
 def test_equivalent_forms_students_get_every_gradable_point(graded: Path) -> None:
@@ -136,11 +136,6 @@ def test_equivalent_forms_students_get_every_gradable_point(graded: Path) -> Non
 
 
 def _student_id(folder: Path) -> str:
-    import yaml
-
-    for name in ("answers.yaml", "answers.json"):
-        path = folder / name
-        if path.exists():
-            document = yaml.safe_load(path.read_text(encoding="utf-8"))
-            return str(document.get("student", {}).get("id", folder.name))
+    """Without a roster or Gradescope metadata the folder name is the student id (what an
+    answers file says about its author is never used as the id)."""
     return folder.name
