@@ -65,3 +65,8 @@ class ReferenceCallError(GraderError):
 
 class SubmissionError(GraderError):
     """A submission could not be read at all (reported per student, never fatal)."""
+
+
+class OutputError(GraderError):
+    """The output folder cannot be used: not writable, full, or in use by another run.
+    ``str()`` is one line naming the file and the cause."""

@@ -11,15 +11,26 @@ durable with one ``syncfs`` of their file system (Linux; elsewhere an fsync per 
 before moving each over its target. Same guarantee as one fsync per file, without one
 journal commit per file (which costs milliseconds each on a real disk, and more when
 several processes fsync at once).
+
+``exclusive_output(OUT)`` is how a run owns its output folder: it creates OUT, checks it
+can be written, and holds an exclusive ``flock`` on ``OUT/.grader.lock`` (holding the
+run's pid) until the run ends, so that a second run into the same OUT refuses at once
+("another grader is writing to OUT (pid N)") instead of deleting the first run's staged
+files. ``output_error`` turns an ``OSError`` met while writing into one line naming the
+file and the cause (a full disk, a read-only folder, a file where a folder should be).
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+
+from grader.errors import OutputError
 
 TEMP_SUFFIX = ".tmp"
 
@@ -29,13 +40,22 @@ __all__ = [
     "stage_bytes",
     "commit_staged",
     "clean_temp_files",
+    "exclusive_output",
+    "output_error",
+    "LOCK_NAME",
     "TEMP_SUFFIX",
 ]
 
+LOCK_NAME = ".grader.lock"
+
 
 def _write_temp(target: Path, data: bytes, sync: bool) -> str:
-    """Write ``data`` to a new temporary file beside ``target``; remove it on any failure."""
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
+    """Write ``data`` to a new temporary file beside ``target``; remove it on any failure.
+    An OSError names ``target`` (not the temporary file)."""
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(target)) from exc
     try:
         if hasattr(os, "fchmod"):
             os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; a file we write honours the umask
@@ -44,6 +64,9 @@ def _write_temp(target: Path, data: bytes, sync: bool) -> str:
             if sync:
                 handle.flush()
                 os.fsync(handle.fileno())
+    except OSError as exc:
+        _discard(temp_name)
+        raise OSError(exc.errno, exc.strerror, str(target)) from exc
     except BaseException:
         _discard(temp_name)
         raise
@@ -139,3 +162,74 @@ def clean_temp_files(directory: str | Path) -> int:
         except OSError:
             pass
     return removed
+
+
+def output_error(exc: OSError, what: str = "cannot write") -> OutputError:
+    """One line for an OSError met while writing: the file and the cause."""
+    cause = exc.strerror or (os.strerror(exc.errno) if exc.errno else type(exc).__name__)
+    where = exc.filename if exc.filename is not None else ""
+    if exc.errno == errno.ENOSPC:
+        cause += " (the disk is full: free some space and run again with --resume)"
+    return OutputError(f"{what} {where}: {cause}" if where else f"{what}: {cause}")
+
+
+def _lock_holder(path: Path) -> str:
+    try:
+        return path.read_text(encoding="ascii", errors="replace").strip()[:20] or "unknown"
+    except OSError:
+        return "unknown"
+
+
+@contextmanager
+def exclusive_output(out_dir: str | Path) -> Iterator[Path]:
+    """Own ``out_dir`` for the duration of a run (see the module docstring).
+
+    Raises OutputError when the folder cannot be created or written, or when another run
+    holds it. The lock file is removed on leaving (a lock taken on a file that was removed
+    meanwhile is retaken on the new one, so two runs never both hold OUT)."""
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_error(exc, "cannot use the output folder") from None
+    if not out.is_dir():
+        raise OutputError(f"cannot use the output folder {out}: it is not a folder")
+    lock_path = out / LOCK_NAME
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock, only the write check
+        fcntl = None  # type: ignore[assignment]
+    while True:
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
+        except OSError as exc:
+            raise output_error(exc, "cannot write to the output folder") from None
+        if fcntl is None:
+            break
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise OutputError(f"another grader is writing to {out} (pid {_lock_holder(lock_path)})") from None
+            raise output_error(exc, "cannot lock the output folder") from None
+        try:
+            same = os.fstat(fd).st_ino == os.stat(lock_path).st_ino
+        except OSError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the file was removed by the run that held it: lock the new one
+    try:
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode("ascii"))
+        except OSError as exc:
+            raise output_error(OSError(exc.errno, exc.strerror, str(lock_path)), "cannot write to the output folder") from None
+        yield out
+    finally:
+        try:
+            os.unlink(lock_path)
+        except OSError:
+            pass
+        os.close(fd)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.files import write_text_atomic
+from grader.files import clean_temp_files, exclusive_output, output_error, write_text_atomic
 from grader.grading.pipeline import DEFAULT_CHUNK, grade_batch
 from grader.key import AnswerKey, default_key_path
 from grader.output.feedback import feedback_json, feedback_markdown
@@ -51,17 +51,27 @@ def grade_class(
     """Grade every folder of ``submissions_dir`` into ``out_dir``; returns the summary.
 
     Writes ``feedback/<id>.json`` + ``.md`` (through the pipeline, student by student),
-    then ``gradebook.csv`` and ``summary.json``, each atomically.
+    then ``gradebook.csv`` and ``summary.json``, each atomically. Holds ``out_dir`` for the
+    whole run (``grader.files.exclusive_output``); an OSError on the way becomes one
+    OutputError line naming the file and the cause (students already written are kept).
     """
     out = Path(out_dir)
-    run = grade_batch(
-        rubric, rubric_sha, key, submissions_dir, out, workers=workers, roster=roster, resume=resume,
-        quiet=quiet, budget=budget, seed=seed, chunk_size=chunk_size, render=render_feedback,
-    )
-    part_ids = [part.id for part in rubric.parts()]
-    write_text_atomic(out / "gradebook.csv", gradebook_csv(part_ids, (g.result for g in run.results)))
-    summary = summarize(rubric, rubric_sha, (g.result for g in run.results), run.problems)
-    write_text_atomic(out / "summary.json", summary.dumps())
+    with exclusive_output(out):  # OUT writable and ours, before any grading
+        try:
+            run = grade_batch(
+                rubric, rubric_sha, key, submissions_dir, out, workers=workers, roster=roster, resume=resume,
+                quiet=quiet, budget=budget, seed=seed, chunk_size=chunk_size, render=render_feedback,
+            )
+            part_ids = [part.id for part in rubric.parts()]
+            write_text_atomic(out / "gradebook.csv", gradebook_csv(part_ids, (g.result for g in run.results)))
+            summary = summarize(rubric, rubric_sha, (g.result for g in run.results), run.problems)
+            write_text_atomic(out / "summary.json", summary.dumps())
+        except OSError as exc:
+            clean_temp_files(out / "feedback")  # best effort: what a failed chunk staged
+            clean_temp_files(out)
+            filename = str(exc.filename or "")
+            inside = bool(filename) and Path(filename).resolve().is_relative_to(out.resolve())
+            raise output_error(exc, "cannot write" if inside or not filename else "cannot read") from None
     summary.out_dir = str(out)
     summary.graded = run.graded
     summary.resumed = run.resumed
