@@ -21,7 +21,7 @@ from grader.results import Graded
 from grader.rubric.models import Rubric
 from grader.submission.identity import Roster
 
-__all__ = ["RubricRun", "grade_class", "grade_paths", "render_feedback", "resolve_key"]
+__all__ = ["RubricRun", "extract_report", "grade_class", "grade_paths", "render_feedback", "resolve_key"]
 
 
 def render_feedback(graded: Graded, rubric: Rubric) -> list[tuple[str, bytes]]:
@@ -78,6 +78,36 @@ def grade_class(
     summary.unique_checks = run.unique_checks
     summary.seconds = run.seconds
     return summary
+
+
+def extract_report(
+    rubric: Rubric,
+    folder: str | Path,
+    *,
+    roster: Roster | None = None,
+    metadata: dict[str, Any] | None = None,
+    read: bool = True,
+    budget: Any = None,
+) -> str:
+    """What ``grader extract`` prints: the folder is read, and each answer read by its
+    checker, in supervised workers under the checking budget (each answer its own), so a
+    hostile folder or answer costs its budget and never hangs or kills the command."""
+    from grader.check.pool import Budget, run_tasks
+    from grader.grading.pipeline import read_submission
+    from grader.output.extraction import read_answer, render_extraction
+
+    budget = budget if budget is not None else Budget()
+    extraction = read_submission(rubric, folder, roster=roster, metadata=metadata, budget=budget)
+    reads: dict[str, str] | None = None
+    if read:
+        tasks = [(rubric, part_id, raw) for part_id, raw in extraction.answers.items()]
+
+        def stopped(task: tuple[Any, str, Any], reason: str) -> str:
+            return f"could not be read within its budget ({reason.replace('the checker', 'the reader')})"
+
+        found = run_tasks(read_answer, tasks, workers=1, budget=budget, on_timeout=stopped)
+        reads = {task[1]: text for task, text in zip(tasks, found, strict=True)}
+    return render_extraction(rubric, extraction, read=read, reads=reads)
 
 
 @dataclass

@@ -89,9 +89,30 @@ def test_a_folder_that_crashes_or_hangs_the_reader_costs_only_its_student(tmp_pa
         problems[sid] = " ".join(data["problems"])
         if sid in ("s00", "s04"):
             assert data["total"] > 0
+        if sid in ("s01", "s02", "s03"):  # the grader failed, not the student: a person looks, never "missing"
+            assert {part["status"] for part in data["parts"]} == {"error"}, data["parts"]
     assert "the reader crashed" in problems["s01"]
     assert "time limit of 2 s exceeded" in problems["s02"]
     assert "memory limit exceeded" in problems["s03"]
+
+
+@pytest.mark.parametrize(("folder", "reason"), [("s01", "the reader crashed"), ("s02", "time limit of 1 s exceeded")])
+def test_reading_one_submission_is_budgeted_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: str,
+                                                reason: str) -> None:
+    # what `grader extract` and `gradescope run` use: the same budget as a check
+    from grader.grading.pipeline import read_submission
+    from grader.grading.score import score_extraction
+    from grader.workflow import extract_report
+
+    monkeypatch.setattr(worker_module, "safe_extract", _hostile_extract)
+    subs = _class(tmp_path, 3)
+    extraction = read_submission(RUBRIC, subs / folder, budget=Budget(seconds=1))
+    assert extraction.failed is not None and reason in extraction.failed
+    graded = score_extraction(RUBRIC, SHA, extraction, {})
+    assert {part.verdict.status for part in graded.result.parts} == {Status.ERROR}
+    report = extract_report(RUBRIC, subs / folder, budget=Budget(seconds=1))
+    assert "READING FAILED" in report and reason in report
+    assert "q1.count" in extract_report(RUBRIC, subs / "s00", budget=Budget(seconds=5))
 
 
 def _warning_check(task: tuple[str, object]) -> Verdict:

@@ -145,10 +145,9 @@ def template(rubric: Path, fmt: str, output: Path | None) -> None:
 @click.option("--no-read", is_flag=True, help="Only show the text found, not how it reads.")
 def extract(submission: Path, rubric_path: Path, roster_path: Path | None, no_read: bool) -> None:
     """Show the answers found in SUBMISSION (a folder), where, and how each one reads."""
-    from grader.output.extraction import render_extraction
     from grader.rubric.load import load_rubric
-    from grader.submission.extract import extract as extract_folder
     from grader.submission.identity import load_metadata, load_roster
+    from grader.workflow import extract_report
 
     try:
         rubric, _ = load_rubric(rubric_path)
@@ -159,5 +158,4 @@ def extract(submission: Path, rubric_path: Path, roster_path: Path | None, no_re
         metadata = load_metadata(submission.parent)
     except GraderError:
         metadata = {}
-    extraction = extract_folder(submission, rubric, roster=roster, metadata=metadata)
-    click.echo(render_extraction(rubric, extraction, read=not no_read), nl=False)
+    click.echo(extract_report(rubric, submission, roster=roster, metadata=metadata, read=not no_read), nl=False)

@@ -5,7 +5,8 @@ Order of events, so that Gradescope always finds a valid results.json:
 1. a placeholder (score 0, "grading did not finish; contact staff") is written first;
 2. the rubric (``source/rubric.yaml``) and frozen key (``source/key.json``) are loaded and
    matched, the metadata read (tolerantly), the answers extracted (answers file or tagged
-   write-up, found recursively);
+   write-up, found recursively) in a supervised worker process under the per-answer time
+   and memory budget (a folder that hangs or crashes the reader: every part ``error``);
 3. each distinct answer is checked in one supervised worker process with a per-answer
    time and memory budget (``grader.check.pool``), so a hostile answer costs at most its
    budget;
@@ -141,13 +142,13 @@ def _log(out: TextIO, message: str) -> None:
 
 def _grade(paths: Paths, budget: RunBudget, started: float, out: TextIO, state: dict[str, Any]) -> dict[str, Any]:
     """Grade the submission; returns the results document (raises on internal failure)."""
+    from grader.check.pool import Budget
     from grader.gradescope.metadata import read_metadata
-    from grader.grading.pipeline import run_checks
-    from grader.grading.plan import plan_checks, unreadable
+    from grader.grading.pipeline import read_submission, run_checks
+    from grader.grading.plan import plan_checks
     from grader.grading.score import score_extraction
     from grader.key import check_key_matches, load_key
     from grader.rubric.load import load_rubric
-    from grader.submission.extract import extract
 
     rubric, sha = load_rubric(paths.rubric)
     state["rubric"], state["sha"] = rubric, sha
@@ -159,14 +160,14 @@ def _grade(paths: Paths, budget: RunBudget, started: float, out: TextIO, state: 
     for note in meta.notes:
         _log(out, f"metadata: {note}")
     submitters = {paths.submission.name: list(meta.users)} if meta.users else None
-    try:
-        extraction = extract(paths.submission, rubric, metadata=submitters)
-    except Exception as exc:  # noqa: BLE001 - an unreadable folder is the student's problem, graded 0 with the reason
-        _log(out, f"extraction failed: {type(exc).__name__}: {exc}")
-        extraction = unreadable(paths.submission, f"{type(exc).__name__}: {exc}")
+    # read in a supervised worker, under the per-answer budget (a hostile folder costs its budget)
+    extraction = read_submission(
+        rubric, paths.submission, metadata=submitters,
+        budget=Budget(seconds=budget.seconds, memory_mb=budget.memory_mb),
+    )
+    if extraction.failed is not None:
+        _log(out, f"extraction failed: {extraction.failed}")
     _log(out, f"found {len(extraction.answers)} answer(s); {len(extraction.problems)} problem(s)")
-
-    from grader.check.pool import Budget
 
     checks = plan_checks(rubric, [extraction])
     seconds = budget.per_answer(len(checks))

@@ -43,7 +43,8 @@ from grader.grading.worker import (
     WriteJob,
     batch_on_failure,
     make_pool,
-    safe_extract,
+    read_failed,
+    read_task,
     warm_up,
     write_student,
 )
@@ -53,7 +54,15 @@ from grader.rubric.models import Rubric
 from grader.submission.extract import Extraction
 from grader.submission.identity import METADATA_FILE, Roster, load_metadata
 
-__all__ = ["DEFAULT_CHUNK", "BatchRun", "grade_batch", "grade_submission", "grade_submission_full", "run_checks"]
+__all__ = [
+    "DEFAULT_CHUNK",
+    "BatchRun",
+    "grade_batch",
+    "grade_submission",
+    "grade_submission_full",
+    "read_submission",
+    "run_checks",
+]
 
 DEFAULT_CHUNK = 500  # students per chunk: finished chunks are on disk if a run is killed
 
@@ -97,6 +106,25 @@ def run_checks(
     return dict(zip(checks, results, strict=True))
 
 
+def read_submission(
+    rubric: Rubric,
+    folder: str | Path,
+    *,
+    roster: Roster | None = None,
+    metadata: dict[str, list[Student]] | None = None,
+    budget: Any = None,
+) -> Extraction:
+    """Read one submission folder in a supervised worker, under the same time and memory
+    budget as a check (``grader.check.pool.Budget``): a folder that hangs, exhausts memory
+    or crashes the reader gives an extraction whose ``failed`` says why (every part an
+    ``error``), never a traceback. What ``grader extract`` and ``gradescope run`` use."""
+    from grader.check.pool import Budget, run_tasks
+
+    task = (str(folder), rubric, roster, metadata)
+    return run_tasks(read_task, [task], workers=1, budget=budget if budget is not None else Budget(),
+                     on_timeout=read_failed)[0]
+
+
 def grade_submission(
     rubric: Rubric,
     key: AnswerKey,
@@ -127,9 +155,11 @@ def grade_submission_full(
 ) -> Graded:
     """Like grade_submission, with the sources, notes and content hash the writers use."""
     sha = rubric_sha256 or key.rubric_sha256
-    extraction = safe_extract(Path(folder), rubric, roster, metadata)
-    checks = plan_checks(rubric, [extraction])
-    verdicts = run_checks(rubric, key, checks, workers=1, budget=budget, seed=seed)
+    batch = {"roster": roster, "metadata": metadata}
+    with make_pool(rubric, key, workers=1, budget=budget, seed=seed, batch=batch) as pool:
+        extraction = pool.map([("extract", str(folder))], on_timeout=batch_on_failure)[0]
+        checks = plan_checks(rubric, [extraction])
+        verdicts = run_checks(rubric, key, checks, workers=1, budget=budget, seed=seed, pool=pool)
     return score_extraction(rubric, sha, extraction, verdicts)
 
 

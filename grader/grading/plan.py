@@ -76,6 +76,7 @@ def unreadable(folder: Path, reason: str) -> Extraction:
     return Extraction(
         student=Student(id=folder.name, folder=folder.name),
         problems=[f"the submission could not be read: {reason}"],
+        failed=reason,
     )
 
 

@@ -35,7 +35,14 @@ def score_extraction(
         raw = extraction.answers.get(part.id)
         normalized = normalize_answer(raw)
         shown: str | None = None
-        if extraction.wrong_assignment is not None:
+        if extraction.failed is not None:
+            verdict = Verdict(
+                score=0.0, status=Status.ERROR,
+                feedback="Your submission could not be read by the grader (an internal failure, not a wrong answer); "
+                "a person will look at it.",
+                evidence={"reason": extraction.failed},
+            )
+        elif extraction.wrong_assignment is not None:
             verdict = _missing(f"Not graded: the answers file is for assignment '{extraction.wrong_assignment}'.")
         elif part.id in extraction.rejected:
             verdict = Verdict(score=0.0, status=Status.INVALID, feedback=f"Your answer could not be read: {extraction.rejected[part.id]}.")

@@ -35,6 +35,8 @@ __all__ = [
     "init_worker",
     "make_pool",
     "safe_extract",
+    "read_task",
+    "read_failed",
     "warm_up",
     "write_student",
 ]
@@ -176,3 +178,18 @@ def safe_extract(
         return extract(folder, rubric, roster=roster, metadata=metadata)
     except Exception as exc:  # noqa: BLE001 - isolation: one folder never stops a batch
         return unreadable(folder, f"{type(exc).__name__}: {exc}")
+
+
+ReadTask = tuple[str, Rubric, Any, Any]  # (folder, rubric, roster, metadata)
+
+
+def read_task(task: ReadTask) -> Extraction:
+    """Read one submission folder (the task of ``grader.grading.pipeline.read_submission``)."""
+    folder, rubric, roster, metadata = task
+    return safe_extract(Path(folder), rubric, roster, metadata)
+
+
+def read_failed(task: ReadTask, reason: str) -> Extraction:
+    """The extraction of a folder whose reader was stopped (budget) or crashed."""
+    reason = reason.replace("the checker", "the reader")
+    return unreadable(Path(task[0]), f"reading the folder was stopped: {reason}")

@@ -8,7 +8,7 @@ from typing import Any
 from grader.errors import GraderError
 from grader.output.formats import terminal_text
 
-__all__ = ["render_extraction"]
+__all__ = ["read_answer", "render_extraction"]
 
 
 def _read_answer(rubric: Any, part: Any, raw: Any) -> str:
@@ -34,13 +34,33 @@ def _read_answer(rubric: Any, part: Any, raw: Any) -> str:
     return f"read as: {read.shown}{notes}"
 
 
-def render_extraction(rubric: Any, extraction: Any, *, read: bool = True) -> str:
-    """Plain-text report of an extraction: each part's text, where, and how it reads."""
+def read_answer(task: tuple[Any, str, Any]) -> str:
+    """``(rubric, part id, raw answer)`` -> how the part's checker reads it (a pool task)."""
+    rubric, part_id, raw = task
+    part = next(part for part in rubric.parts() if part.id == part_id)
+    return _read_answer(rubric, part, raw)
+
+
+def render_extraction(
+    rubric: Any, extraction: Any, *, read: bool = True, reads: dict[str, str] | None = None
+) -> str:
+    """Plain-text report of an extraction: each part's text, where, and how it reads.
+
+    ``reads``: how each part reads, computed elsewhere (``grader.workflow.extract_report``
+    reads them in a supervised worker, under the checking budget); without it and with
+    ``read``, each answer is read here."""
     student = extraction.student
     lines = [f"student: {student.name + ' ' if student and student.name else ''}({student.id if student else '?'})"]
     lines += [f"note: {note}" for note in extraction.notes]
+    if extraction.failed:
+        lines.append(f"READING FAILED (every part needs a person): {extraction.failed}")
     missing = []
     for part in rubric.parts():
+        if part.id in extraction.rejected:
+            lines.append("")
+            lines.append(f"{part.id}  [{extraction.sources.get(part.id, '?')}]  ({part.answer.kind})")
+            lines.append(f"  invalid: {extraction.rejected[part.id]}")
+            continue
         if part.id not in extraction.answers:
             missing.append(part.id)
             continue
@@ -49,7 +69,9 @@ def render_extraction(rubric: Any, extraction: Any, *, read: bool = True) -> str
         lines.append("")
         lines.append(f"{part.id}  [{extraction.sources.get(part.id, '?')}]  ({part.answer.kind})")
         lines.append("  text:    " + shown.strip().replace("\n", "\n           "))
-        if read:
+        if reads is not None and part.id in reads:
+            lines.append("  " + reads[part.id].replace("\n", "\n  "))
+        elif read and reads is None:
             lines.append("  " + _read_answer(rubric, part, raw).replace("\n", "\n  "))
     lines.append("")
     lines.append(f"missing ({len(missing)}): {', '.join(missing) if missing else 'none'}")

@@ -63,6 +63,8 @@ class Extraction:
     rubric's (the submission is then graded 0).
     ``rejected``: parts that were answered but whose answer could not be read (too large,
     an invalid character, a tag with unbalanced braces): graded ``invalid`` with the reason.
+    ``failed``: why the folder could not be read at all because of the grader (the reader
+    crashed, or was stopped by its time or memory budget): every part is an ``error``.
     """
 
     answers: dict[str, Any] = field(default_factory=dict)
@@ -73,6 +75,7 @@ class Extraction:
     content_hash: str = ""
     wrong_assignment: str | None = None
     rejected: dict[str, str] = field(default_factory=dict)  # part id -> why its answer could not be read
+    failed: str | None = None  # the reader itself failed or was stopped: every part needs a person
 
 
 @dataclass
