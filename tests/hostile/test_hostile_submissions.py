@@ -223,10 +223,10 @@ def _make_class(root: Path, attacks: list[Attack]) -> Path:
     return subs
 
 
-def _audited(args: list[str], log: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+def _audited(args: list[str], log: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "GRADER_AUDIT_LOG": str(log), "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, str(AUDITED), *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=600, env=env)
+    return subprocess.run([sys.executable, str(AUDITED), *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=600, env=env)  # every argument is absolute
 
 
 def _opened(log: Path) -> list[tuple[str, str]]:
@@ -249,14 +249,22 @@ def _snapshot(root: Path, skip: set[Path]) -> dict[str, tuple[int, int]]:
     return out
 
 
-def _assert_nothing_outside_read(log: Path, outside: Path, submissions: Path) -> None:
+def _assert_nothing_outside_read(log: Path, root: Path, submissions: Path, *allowed: Path) -> None:
+    """Every file opened or folder listed under ``root`` (where the secrets are) is inside
+    ``submissions`` or one of ``allowed`` (the output folder, the rubric, key and roster),
+    and nothing opened inside the submissions is a symbolic link."""
     opened = _opened(log)
     assert opened, "the audit hook logged nothing"
-    secrets = (outside / "secret", outside / "source" / "samples")
+    places = (submissions, *allowed)
     for event, path in opened:
-        assert not any(Path(path).is_relative_to(secret) for secret in secrets), f"{event} {path}: outside the submission"
-        if Path(path).is_relative_to(submissions):
-            assert not Path(path).is_symlink(), f"{event} {path}: a symbolic link was opened"
+        where = Path(path)
+        if where == root or not where.is_relative_to(root):
+            continue
+        assert any(where == place or where.is_relative_to(place) for place in places), f"{event} {path}: outside"
+        if where.is_relative_to(submissions):
+            assert not where.is_symlink(), f"{event} {path}: a symbolic link was opened"
+    for secret in (root / "secret" / "answers.json", root / "source" / "samples" / "correct" / "answers.json"):
+        assert str(secret) not in {path for _, path in opened}
 
 
 # --------------------------------------------------------------------------- grader grade
@@ -274,12 +282,12 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     subs = _make_class(root, ATTACKS)
     common = ["--key", str(key), "--roster", str(roster), "--workers", "2"]
     clean_run = _audited(["grade", str(MINI), str(clean), "-o", str(root / "clean-out"), "--quiet", *common],
-                         root / "clean.log", root)
+                         root / "clean.log")
     assert clean_run.returncode == 0, clean_run.stderr
     out = root / "out"
     log = root / "audit.log"
     before = _snapshot(root, {out, log, root / "clean-out", root / "clean.log"})
-    run = _audited(["grade", str(MINI), str(subs), "-o", str(out), *common], log, root)
+    run = _audited(["grade", str(MINI), str(subs), "-o", str(out), *common], log)
     after = _snapshot(root, {out, log, root / "clean-out", root / "clean.log"})
     return {"root": root, "subs": subs, "out": out, "clean": root / "clean-out", "run": run, "log": log,
             "before": before, "after": after}
@@ -344,7 +352,9 @@ def test_class_level_links_and_hidden_folders_are_reported_not_graded(batch: dic
 
 
 def test_no_path_outside_a_submission_is_read(batch: dict) -> None:
-    _assert_nothing_outside_read(batch["log"], batch["root"], batch["subs"])
+    root = batch["root"]
+    _assert_nothing_outside_read(batch["log"], root, batch["subs"], batch["out"], root / "mini.key.json",
+                                 root / "roster.csv")
 
 
 def test_nothing_is_written_outside_out(batch: dict) -> None:
@@ -389,13 +399,13 @@ def test_extract_reports_each_attack(tmp_path: Path, attack: Attack) -> None:
     attack.build(folder, outside)
     (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
     log = tmp_path / "audit.log"
-    result = _audited(["extract", str(folder), "--rubric", str(MINI), "--roster", str(tmp_path / "roster.csv")], log, tmp_path)
+    result = _audited(["extract", str(folder), "--rubric", str(MINI), "--roster", str(tmp_path / "roster.csv")], log)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert "\x1b" not in result.stdout, "a student's escape sequence reached the terminal"
     if attack.problem is not None:
         assert attack.problem in result.stdout, result.stdout[-2000:]
-    _assert_nothing_outside_read(log, outside, subs)
+    _assert_nothing_outside_read(log, outside, folder, tmp_path / "roster.csv")
     for name in HONEST:  # a classmate's files are never read while extracting this folder
         assert not any(Path(path).is_relative_to(subs / name) for _, path in _opened(log))
 
@@ -416,7 +426,7 @@ def test_gradescope_run_reports_each_attack(tmp_path: Path, attack: Attack) -> N
     submission.mkdir()
     attack.build(submission, root)
     log = tmp_path / "audit.log"
-    result = _audited(["gradescope", "run", "--root", str(root)], log, tmp_path)
+    result = _audited(["gradescope", "run", "--root", str(root)], log)
     assert result.returncode == 0, result.stderr
     results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
     text = "\n".join(test.get("output", "") for test in results["tests"])
@@ -425,6 +435,7 @@ def test_gradescope_run_reports_each_attack(tmp_path: Path, attack: Attack) -> N
         assert attack.problem in text, text[:3000]
     if attack.total is not None:
         assert results["score"] == attack.total
-    _assert_nothing_outside_read(log, root, submission)
+    _assert_nothing_outside_read(log, root, submission, root / "source" / "rubric.yaml", root / "source" / "key.json",
+                                 root / "submission_metadata.json", root / "results")
     if attack.name == "self-declared-id":
         assert results["extra_data"]["student"] == "666"
