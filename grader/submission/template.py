@@ -52,6 +52,8 @@ def yaml_template(rubric: Rubric) -> str:
         "# Fill in each answer between the quotes. Plain math (x^2/2, sqrt(d)) or LaTeX",
         "# (\\frac{x^2}{2}) both work; in double quotes write a backslash as \\\\, or use",
         "# single quotes. Leave an answer empty if you skip the part.",
+        "# The student block is checked against the course roster: your grade is filed under",
+        "# the submission it came in, never under the id written here.",
         "student:",
         '  id: ""',
         '  name: ""',

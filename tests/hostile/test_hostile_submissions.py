@@ -193,6 +193,10 @@ ATTACKS = [
     Attack("=1+1", _right, None, {"q2.where": "correct"}, batch_only=True),
     Attack("esc\x1b[31mred", _right, None, {"q2.where": "correct"}, batch_only=True),
     Attack("x" * 240, _right, None, {"q2.where": "correct"}, batch_only=True),
+    # a folder named like alice's SID matches her roster row: both are kept apart, told, and a
+    # folder named like the stem alice is then given ("1001__alice") never replaces her files
+    Attack("1001", _right, "also claims student id '1001'", {"q2.where": "correct"}, batch_only=True),
+    Attack("1001__alice", _right, None, {"q2.where": "correct"}, batch_only=True),
 ]
 HONEST = {
     "alice": lambda folder: _write(folder, "answers.yaml", RIGHT_YAML),
@@ -318,6 +322,8 @@ def test_honest_students_score_as_in_a_clean_run(batch: dict) -> None:
             (p["part_id"], p["status"], p["points"]) for p in clean[folder]["parts"]
         ]
     assert hostile["alice"]["total"] == 5.5  # every auto-graded part right (q2.why is left for a person)
+    stems = sorted(path.stem for path in (batch["out"] / "feedback").glob("*.json"))
+    assert stems.count("1001__alice") == 1 and "1001__alice__2" in stems  # nobody's files replaced
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=[a.name[:30].encode("unicode_escape").decode() for a in ATTACKS])
