@@ -67,17 +67,28 @@ def grade_class(
             summary = summarize(rubric, rubric_sha, (g.result for g in run.results), run.problems)
             write_text_atomic(out / "summary.json", summary.dumps())
         except OSError as exc:
-            clean_temp_files(out / "feedback")  # best effort: what a failed chunk staged
-            clean_temp_files(out)
+            _clean_staged(out)
             filename = str(exc.filename or "")
             inside = bool(filename) and Path(filename).resolve().is_relative_to(out.resolve())
             raise output_error(exc, "cannot write" if inside or not filename else "cannot read") from None
+        except BaseException:  # interrupted or terminated: the workers are stopped by now
+            _clean_staged(out)
+            raise
     summary.out_dir = str(out)
     summary.graded = run.graded
     summary.resumed = run.resumed
     summary.unique_checks = run.unique_checks
     summary.seconds = run.seconds
     return summary
+
+
+def _clean_staged(out: Path) -> None:
+    """Best effort: the temporary files a stopped chunk staged (finished students stay)."""
+    for folder in (out / "feedback", out):
+        try:
+            clean_temp_files(folder)
+        except OSError:
+            pass
 
 
 def extract_report(
