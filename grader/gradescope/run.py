@@ -158,7 +158,7 @@ def _grade(paths: Paths, budget: RunBudget, started: float, out: TextIO, state: 
         _log(out, f"metadata: {note}")
     submitters = {paths.submission.name: list(meta.users)} if meta.users else None
     try:
-        extraction = extract(paths.submission, rubric, metadata=submitters)
+        extraction = extract(paths.submission, rubric, metadata=submitters, metadata_name=paths.metadata.name)
     except Exception as exc:  # noqa: BLE001 - an unreadable folder is the student's problem, graded 0 with the reason
         _log(out, f"extraction failed: {type(exc).__name__}: {exc}")
         extraction = unreadable(paths.submission, f"{type(exc).__name__}: {exc}")
