@@ -39,7 +39,16 @@ from grader.gradescope.results import (
     placeholder_results,
 )
 
-__all__ = ["Paths", "RunBudget", "GradingStopped", "run_autograder", "write_results", "DEFAULT_ROOT"]
+__all__ = [
+    "Paths",
+    "RunBudget",
+    "GradingStopped",
+    "run_autograder",
+    "write_results",
+    "DEFAULT_ROOT",
+    "budget_from_env",
+    "time_limit_of",
+]
 
 DEFAULT_ROOT = Path("/autograder")
 
@@ -88,6 +97,13 @@ class RunBudget:
     memory_mb: int = 512
     total_seconds: float = 360.0
     min_seconds: float = 2.0
+
+    @classmethod
+    def for_time_limit(cls, time_limit: float) -> RunBudget:
+        """The budget for an autograder timeout of ``time_limit`` seconds: the checks share
+        60 % of it (360 s of Gradescope's default 600 s); the rest is for start-up, reading
+        and writing, and the margin run_autograder keeps."""
+        return cls(total_seconds=round(0.6 * time_limit, 1))
 
     def per_answer(self, checks: int) -> float:
         """Seconds allowed for one answer when ``checks`` answers are to be checked."""
@@ -236,11 +252,23 @@ def run_autograder(
     return payload
 
 
-def budget_from_env(environ: dict[str, str] | None = None) -> RunBudget:
-    """``RunBudget`` with overrides from GRADER_CHECK_SECONDS / GRADER_CHECK_MEMORY_MB /
-    GRADER_TOTAL_SECONDS (bad values are ignored)."""
+def time_limit_of(paths: Paths) -> float | None:
+    """The autograder timeout the zip was built for (``source/build-info.json``), if readable."""
+    try:
+        info = json.loads((paths.source / "build-info.json").read_text(encoding="utf-8"))
+        value = float(info["time_limit_seconds"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return value if value > 0 else None
+
+
+def budget_from_env(environ: dict[str, str] | None = None, time_limit: float | None = None) -> RunBudget:
+    """``RunBudget`` for ``time_limit`` (the build's), with overrides from GRADER_CHECK_SECONDS /
+    GRADER_CHECK_MEMORY_MB / GRADER_TOTAL_SECONDS (bad values are ignored)."""
     env = os.environ if environ is None else environ
     values: dict[str, Any] = {}
+    if time_limit is not None:
+        values["total_seconds"] = RunBudget.for_time_limit(time_limit).total_seconds
     for name, field_name, kind in (
         ("GRADER_CHECK_SECONDS", "seconds", float),
         ("GRADER_CHECK_MEMORY_MB", "memory_mb", int),
