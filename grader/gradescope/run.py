@@ -160,10 +160,9 @@ def _grade(paths: Paths, budget: RunBudget, started: float, out: TextIO, state: 
     from grader.grade import plan_checks, run_checks, score_extraction, unreadable
     from grader.gradescope.metadata import read_metadata
     from grader.key import check_key_matches, load_key
-    from grader.rubric.load import load_rubric
     from grader.submission.extract import extract
 
-    rubric, sha = load_rubric(paths.rubric)
+    rubric, sha = load_checked_rubric(paths)
     state["rubric"], state["sha"] = rubric, sha
     key = load_key(paths.key)
     check_key_matches(key, rubric, sha)
@@ -202,6 +201,24 @@ def _grade(paths: Paths, budget: RunBudget, started: float, out: TextIO, state: 
         execution_time=time.monotonic() - started,
         extra=extra,
     )
+
+
+def load_checked_rubric(paths: Paths) -> tuple[Any, str]:
+    """(rubric, sha256 of rubric.yaml). Uses ``rubric.json`` (written by the build from the
+    checked YAML) when its recorded hash is the YAML's, else reads the YAML itself."""
+    from grader.key import rubric_hash
+    from grader.rubric.load import load_rubric
+    from grader.rubric.models import Rubric
+
+    try:
+        text = paths.rubric.read_text(encoding="utf-8")
+        cached = json.loads((paths.source / "rubric.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return load_rubric(paths.rubric)
+    sha = rubric_hash(text)
+    if not isinstance(cached, dict) or cached.get("rubric_sha256") != sha:
+        return load_rubric(paths.rubric)
+    return Rubric.model_validate(cached.get("rubric")), sha
 
 
 def run_autograder(
