@@ -180,6 +180,9 @@ def _grade(paths: Paths, budget: RunBudget, started: float, out: TextIO, state: 
     _log(out, f"found {len(extraction.answers)} answer(s); {len(extraction.problems)} problem(s)")
 
     from grader.check.pool import Budget
+    from grader.gradescope.startup import defer_sympy_units
+
+    defer_sympy_units()  # before the worker forks: it inherits the stand-in
 
     checks = plan_checks(rubric, [extraction])
     seconds = budget.per_answer(len(checks))

@@ -220,3 +220,27 @@ def test_an_unreadable_answer_needs_review(root):
     doc = run_autograder(root, out=io.StringIO())
     assert doc["extra_data"]["needs_review"] is True and doc["extra_data"]["review_parts"] == ["q1.b"]
     assert "Needs review by course staff" in doc["tests"][0]["output"]
+
+
+_UNITS = textwrap.dedent(
+    """
+    import sys
+    from grader.gradescope.startup import defer_sympy_units, UNITS_MODULE
+    assert defer_sympy_units() and not defer_sympy_units()
+    import sympy
+    x = sympy.Symbol("x", positive=True)
+    assert sympy.simplify(sympy.sin(x)**2 + sympy.cos(x)**2) == 1
+    assert sympy.simplify(sympy.sqrt(x**2)) == x
+    assert "sympy.physics.units.systems" not in sys.modules  # the real package was not loaded
+    from sympy.physics.units import meter, Quantity  # something that needs units gets the real ones
+    assert Quantity.__module__ == "sympy.physics.units.quantities"
+    assert sympy.simplify(2 * meter + 3 * meter) == 5 * meter
+    print("OK")
+    """
+)
+
+
+def test_deferred_sympy_units_keep_simplify_and_real_units_working():
+    env = {**os.environ, "PYTHONPATH": str(Path(run_module.__file__).resolve().parents[2])}
+    done = subprocess.run([sys.executable, "-c", _UNITS], capture_output=True, text=True, timeout=120, env=env)
+    assert done.stdout.strip() == "OK", done.stdout + done.stderr
