@@ -114,6 +114,8 @@ class BuildReport:
                 lines.append(f"    {question.part_id.ljust(width)}  {fmt_number(question.points):>5} pts  {prompt}")
         else:
             lines.append("  manual questions to add: none (every part is auto-graded)")
+        if not self.gradable_parts:
+            lines.append("  note: no part is auto-graded; the autograder only checks the format of the answers")
         lines.append(
             f"  autograder timeout: {self.time_limit} s ({fmt_number(self.time_limit / 60)} min; "
             f"grader stops itself after {run_timeout(self.time_limit)} s to write its results)"
