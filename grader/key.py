@@ -144,6 +144,11 @@ def _select(value: Any, path: str | None, ref: str) -> Any:
     return current
 
 
+def select_path(cache: dict[str, Any], call: RefCall) -> Any:
+    """The whole (unselected) result of ``call`` once ``resolve`` has evaluated it into ``cache``."""
+    return cache.get(json.dumps([call.ref, call.args], sort_keys=True))
+
+
 def _map_numbers(value: Any, fn: Any) -> Any:
     if isinstance(value, list):
         return [_map_numbers(item, fn) for item in value]
