@@ -208,9 +208,9 @@ def build_autograder(
             f"time limit {time_limit} s: give the assignment's autograder timeout, "
             f"between {MIN_TIME_LIMIT} and {MAX_TIME_LIMIT} seconds (Gradescope's default is {DEFAULT_TIME_LIMIT})"
         )
-    from grader.key import build_key
-    from grader.output.atomic import write_bytes_atomic
-    from grader.rubric.check import load_valid_rubric
+    from grader.authoring.check import load_valid_rubric
+    from grader.files import write_bytes_atomic
+    from grader.key.build import build_key
 
     rubric, sha = load_valid_rubric(rubric_path)
     rubric_text = rubric_path.read_text(encoding="utf-8")

@@ -146,7 +146,7 @@ def _stop_on_sigterm() -> Iterator[None]:
 
 def write_results(path: Path, text: str) -> None:
     """Write results.json atomically (temp file in the same folder, fsync, rename)."""
-    from grader.output.atomic import write_text_atomic
+    from grader.files import write_text_atomic
 
     write_text_atomic(path, text)
 
@@ -157,8 +157,10 @@ def _log(out: TextIO, message: str) -> None:
 
 def _grade(paths: Paths, budget: RunBudget, started: float, out: TextIO, state: dict[str, Any]) -> dict[str, Any]:
     """Grade the submission; returns the results document (raises on internal failure)."""
-    from grader.grade import plan_checks, run_checks, score_extraction, unreadable
     from grader.gradescope.metadata import read_metadata
+    from grader.grading.pipeline import run_checks
+    from grader.grading.plan import plan_checks, unreadable
+    from grader.grading.score import score_extraction
     from grader.key import check_key_matches, load_key
     from grader.submission.extract import extract
 
@@ -209,8 +211,7 @@ def _grade(paths: Paths, budget: RunBudget, started: float, out: TextIO, state: 
 def load_checked_rubric(paths: Paths) -> tuple[Any, str]:
     """(rubric, sha256 of rubric.yaml). Uses ``rubric.json`` (written by the build from the
     checked YAML) when its recorded hash is the YAML's, else reads the YAML itself."""
-    from grader.key import rubric_hash
-    from grader.rubric.load import load_rubric
+    from grader.rubric.load import load_rubric, rubric_hash
     from grader.rubric.models import Rubric
 
     try:

@@ -194,7 +194,7 @@ def test_documented_example_builds(name):
     """Each one-line example is a valid `expected:` value that evaluates, select included."""
     import yaml
 
-    from grader.key import resolve
+    from grader.key.build import resolve
     from grader.rubric.models import RefCall
 
     entry = catalog.CATALOG[name]

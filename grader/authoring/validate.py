@@ -44,8 +44,8 @@ def _parse_issue(text: str, rubric: models.Rubric, part: models.Part,
                  extra_symbols: tuple[str, ...] = ()) -> str | None:
     """Read rubric-authored text exactly as a student's expression answer to this part
     would be read (same symbols, functions, limits); None when it reads fine."""
-    from grader.check.base import checker_for
     from grader.check.engine import context_for
+    from grader.check.registry import checker_for
     from grader.parse.values import Invalid
 
     ctx = context_for(rubric, part, seed=0)
@@ -180,7 +180,7 @@ def _ref_shapes(part: models.Part, p_path: PathKey, positions: dict[PathKey, tup
     """Evaluate the part's reference calls (as the key build will) and check the shape of
     each result against the part's kind."""
     from grader.errors import ReferenceCallError
-    from grader.key import resolve, select_path
+    from grader.key.build import cached_result, resolve
 
     issues: list[RubricIssue] = []
     for ref, rel in _refs_of(part):
@@ -196,7 +196,7 @@ def _ref_shapes(part: models.Part, p_path: PathKey, positions: dict[PathKey, tup
             continue
         if rel != ("answer", "expected"):
             continue  # a mistake's value is compared like the expected one; its shape follows
-        raw = select_path(cache, ref)
+        raw = cached_result(cache, ref)
         problem = _shape_problem(part.answer.kind, value, raw, ref.select)
         if problem:
             target = (*where, "select") if ref.select else (*where, "ref")
@@ -220,8 +220,8 @@ def _alias_issues(rubric: models.Rubric, part: models.Part, p_path: PathKey,
     """An alias matched literally inside a declared symbol's own name breaks that symbol."""
     if part.answer.kind not in ("expression", "number", "array", "tuple", "set", "constraint"):
         return []
-    from grader.check.base import checker_for
     from grader.check.engine import context_for
+    from grader.check.registry import checker_for
     from grader.parse.values import Invalid
 
     ctx = context_for(rubric, part, seed=0)
@@ -332,8 +332,8 @@ def _mistakes_equal_to_expected(rubric: models.Rubric, part: models.Part, p_path
     expected = getattr(spec, "expected", None)
     if expected is None or isinstance(expected, models.RefCall) or spec.kind in ("manual", "network", "constraint"):
         return []
-    from grader.check.base import checker_for
     from grader.check.engine import context_for
+    from grader.check.registry import checker_for
     from grader.check.verdict import Status
     from grader.key import apply_transform
     from grader.parse.values import Invalid
