@@ -184,14 +184,16 @@ def _grade(paths: Paths, budget: RunBudget, started: float, out: TextIO, state: 
     from grader.check.pool import Budget
     from grader.gradescope.startup import defer_sympy_units
 
-    defer_sympy_units()  # before the worker forks: it inherits the stand-in
 
     checks = plan_checks(rubric, [extraction])
     seconds = budget.per_answer(len(checks))
     _log(out, f"checking {len(checks)} answer(s), {seconds:.1f}s and {budget.memory_mb} MB each")
+    if checks:
+        defer_sympy_units()  # before the worker forks: it inherits the stand-in
+    # nothing to check (an empty or PDF-only upload): no worker, no symbolic imports
     verdicts = run_checks(
         rubric, key, checks, workers=1, budget=Budget(seconds=seconds, memory_mb=budget.memory_mb), seed=0
-    )
+    ) if checks else {}
     graded = score_extraction(rubric, sha, extraction, verdicts)
     extra: dict[str, Any] = {
         "submission_sha256": graded.submission_sha256,
