@@ -66,6 +66,7 @@ def grade_class(
             write_text_atomic(out / "gradebook.csv", gradebook_csv(part_ids, (g.result for g in run.results)))
             summary = summarize(rubric, rubric_sha, (g.result for g in run.results), run.problems)
             write_text_atomic(out / "summary.json", summary.dumps())
+            write_class_report(out, quiet=quiet)
         except OSError as exc:
             _clean_staged(out)
             filename = str(exc.filename or "")
@@ -119,6 +120,21 @@ def extract_report(
         found = run_tasks(read_answer, tasks, workers=1, budget=budget, on_timeout=stopped)
         reads = {task[1]: text for task, text in zip(tasks, found, strict=True)}
     return render_extraction(rubric, extraction, read=read, reads=reads)
+
+
+def write_class_report(out: Path, *, quiet: bool = False) -> Path | None:
+    """``OUT/report.html`` after grading; a failure there is reported and never fails the grading."""
+    import sys
+
+    from grader.output.report import write_report
+
+    try:
+        return write_report(out)
+    except Exception as exc:  # noqa: BLE001 - the grades are written; the report is a view of them
+        if not quiet:
+            print(f"warning: {out}/report.html not written ({type(exc).__name__}: {exc}); "
+                  f"retry with 'grader report {out}'", file=sys.stderr)
+        return None
 
 
 @dataclass

@@ -112,6 +112,7 @@ def read_submission(
     *,
     roster: Roster | None = None,
     metadata: dict[str, list[Student]] | None = None,
+    metadata_name: str | None = None,
     budget: Any = None,
 ) -> Extraction:
     """Read one submission folder in a supervised worker, under the same time and memory
@@ -120,7 +121,7 @@ def read_submission(
     ``error``), never a traceback. What ``grader extract`` and ``gradescope run`` use."""
     from grader.check.pool import Budget, run_tasks
 
-    task = (str(folder), rubric, roster, metadata)
+    task = (str(folder), rubric, roster, metadata, metadata_name)
     return run_tasks(read_task, [task], workers=1, budget=budget if budget is not None else Budget(),
                      on_timeout=read_failed)[0]
 

@@ -172,21 +172,24 @@ def make_pool(
 
 
 def safe_extract(
-    folder: Path, rubric: Rubric, roster: Roster | None, metadata: dict[str, list[Student]] | None
+    folder: Path, rubric: Rubric, roster: Roster | None, metadata: dict[str, list[Student]] | None,
+    metadata_name: str | None = None,
 ) -> Extraction:
     try:
+        if metadata_name is not None:
+            return extract(folder, rubric, roster=roster, metadata=metadata, metadata_name=metadata_name)
         return extract(folder, rubric, roster=roster, metadata=metadata)
     except Exception as exc:  # noqa: BLE001 - isolation: one folder never stops a batch
         return unreadable(folder, f"{type(exc).__name__}: {exc}")
 
 
-ReadTask = tuple[str, Rubric, Any, Any]  # (folder, rubric, roster, metadata)
+ReadTask = tuple[str, Rubric, Any, Any, Any]  # (folder, rubric, roster, metadata, metadata file name)
 
 
 def read_task(task: ReadTask) -> Extraction:
     """Read one submission folder (the task of ``grader.grading.pipeline.read_submission``)."""
-    folder, rubric, roster, metadata = task
-    return safe_extract(Path(folder), rubric, roster, metadata)
+    folder, rubric, roster, metadata, metadata_name = task
+    return safe_extract(Path(folder), rubric, roster, metadata, metadata_name)
 
 
 def read_failed(task: ReadTask, reason: str) -> Extraction:

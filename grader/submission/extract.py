@@ -85,14 +85,17 @@ class SubmissionFiles:
     texts: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     content_hash: str = ""
+    ignored: list[str] = field(default_factory=list)
 
 
 MAX_LINKS_REPORTED = 5
+MAX_IGNORED_LISTED = 10
 LINK_NOT_FOLLOWED = "link not followed"
 
 
-def _candidate_files(folder: Path, problems: list[str] | None = None) -> list[Path]:
-    """Answers files and write-ups under ``folder`` (hidden entries and ``__MACOSX`` skipped).
+def _candidate_files(folder: Path, problems: list[str] | None = None, ignored: list[str] | None = None) -> list[Path]:
+    """Answers files and write-ups under ``folder`` (hidden entries and ``__MACOSX`` skipped);
+    other regular files' relative paths go to ``ignored``.
 
     Never follows a symbolic link, to a file or to a folder: each is reported in
     ``problems`` ("link not followed"), so a link to a classmate's file, to the grader's own
@@ -117,6 +120,8 @@ def _candidate_files(folder: Path, problems: list[str] | None = None) -> list[Pa
                     walk(path, depth + 1)
             elif entry.name.lower() in ANSWERS_FILES or path.suffix.lower() in WRITEUP_SUFFIXES:
                 found.append(path)
+            elif ignored is not None and entry.is_file(follow_symlinks=False):
+                ignored.append(path.relative_to(folder).as_posix())
 
     walk(folder, 1)
     if problems is not None and links:
@@ -192,7 +197,7 @@ def read_folder(folder: str | Path) -> SubmissionFiles:
         files.problems.append(f"{_printable(root.name)}: not a folder that can be read")
         files.content_hash = digest.hexdigest()
         return files
-    for path in _candidate_files(root, files.problems):
+    for path in _candidate_files(root, files.problems, files.ignored):
         relative = _printable(path.relative_to(root).as_posix())
         try:
             data = _read_bytes(path, MAX_FILE_BYTES)
@@ -387,16 +392,19 @@ def identify(
     from_file: Student | None,
     roster: Roster | None = None,
     metadata: dict[str, list[Student]] | None = None,
+    *,
+    metadata_name: str = METADATA_FILE,
 ) -> tuple[Student, str, list[str], list[str]]:
     """Who the folder belongs to, from where, and what to tell (problems, notes).
 
-    Authoritative sources win, in this order: the Gradescope metadata, the roster (matched
-    by the folder name or the metadata's email, never by what the student wrote), the folder
-    name. The ``student`` block of the answers file is never used as the id: when it names
-    another id it is reported (a problem when the metadata or the roster identify the
-    student, a note when only the folder name does). Its name and email fill empty fields
-    only when it names the chosen id. Empty name/email fields are also filled from a roster
-    entry that agrees on the id or the email."""
+    Authoritative sources win, in this order: the Gradescope metadata (``metadata_name``:
+    the file it came from, as named in the notes), the roster (matched by the folder name
+    or the metadata's email, never by what the student wrote), the folder name. The
+    ``student`` block of the answers file is never used as the id: when it names another
+    id it is reported (a problem when the metadata or the roster identify the student, a
+    note when only the folder name does). Its name and email fill empty fields only when it
+    names the chosen id. Empty name/email fields are also filled from a roster entry that
+    agrees on the id or the email."""
     submitters = (metadata or {}).get(folder_name, [])
     roster_entry: Student | None = None
     if roster is not None:
@@ -405,7 +413,7 @@ def identify(
             roster.match(hint.id) if hint else None
         )
     if submitters:
-        chosen, source = submitters[0], METADATA_FILE
+        chosen, source = submitters[0], metadata_name
     elif roster_entry is not None:
         chosen, source = roster_entry, "roster"
     else:
@@ -441,14 +449,27 @@ def _short_text(text: str, limit: int = 64) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _ignored_text(ignored: list[str]) -> str:
+    """The ignored files, named (at most MAX_IGNORED_LISTED, each cut to 80 characters)."""
+    names = [name if len(name) <= 80 else name[:79] + "…" for name in ignored[:MAX_IGNORED_LISTED]]
+    more = len(ignored) - len(names)
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+
+
 def extract(
     folder: str | Path,
     rubric: Rubric,
     *,
     roster: Roster | None = None,
     metadata: dict[str, list[Student]] | None = None,
+    metadata_name: str = METADATA_FILE,
 ) -> Extraction:
-    """Read a submission folder and gather its raw answers (never raises on bad input)."""
+    """Read a submission folder and gather its raw answers (never raises on bad input).
+
+    ``metadata_name`` is the file the ``metadata`` came from, as named in the notes
+    (``submission_metadata.yml`` of an export, ``submission_metadata.json`` inside the
+    Gradescope autograder).
+    """
     root = Path(folder)
     files = read_folder(root)
     answers_file = _answers_doc(files)
@@ -459,11 +480,17 @@ def extract(
     ]
     out = combine(rubric, answers_file, writeups)
     out.problems[:0] = files.problems
+    seen = _ignored_text(files.ignored)
     if not files.texts and not files.problems:
-        out.problems.append(
-            "no answers file (answers.yaml, answers.json) and no write-up (.tex, .md) found"
-        )
-    student, source, problems, notes = identify(root.name, out.student, roster, metadata)
+        message = "no answers file (answers.yaml, answers.json) and no write-up (.tex, .md) found"
+        if seen:
+            message += f"; seen and ignored: {seen}"
+            if any(name.lower().endswith(".pdf") for name in files.ignored):
+                message += " (a PDF cannot be graded automatically: upload answers.yaml or a .tex/.md write-up with \\answer tags)"
+        out.problems.append(message)
+    elif seen:
+        out.notes.append(f"seen and ignored (only answers files and .tex/.md write-ups are read): {seen}")
+    student, source, problems, notes = identify(root.name, out.student, roster, metadata, metadata_name=metadata_name)
     out.student = student
     out.notes.insert(0, f"student identified by {source}")
     out.problems.extend(problems)
