@@ -63,14 +63,14 @@ def test_one_pool_for_the_whole_batch(tmp_path: Path, monkeypatch: pytest.Monkey
     assert _tree(tmp_path / "out") == _tree(tmp_path / "ref")
 
 
-def _hostile_extract(folder: Path, rubric: object, roster: object, metadata: object) -> object:
+def _hostile_extract(folder: Path, rubric: object, roster: object, metadata: object, *more: object) -> object:
     if folder.name == "s01":
         os._exit(9)  # the reader crashes (e.g. a C library on a hostile file)
     if folder.name == "s02":
         time.sleep(60)  # the reader hangs
     if folder.name == "s03":
         raise MemoryError
-    return _REAL_EXTRACT(folder, rubric, roster, metadata)
+    return _REAL_EXTRACT(folder, rubric, roster, metadata, *more)
 
 
 _REAL_EXTRACT = worker_module.safe_extract
