@@ -441,7 +441,9 @@ def test_gradescope_run_reports_each_attack(tmp_path: Path, attack: Attack) -> N
         assert attack.problem in text, text[:3000]
     if attack.total is not None:
         assert results["score"] == attack.total
-    _assert_nothing_outside_read(log, root, submission, root / "source" / "rubric.yaml", root / "source" / "key.json",
-                                 root / "submission_metadata.json", root / "results")
+    source = root / "source"  # the autograder's own files (never its samples)
+    _assert_nothing_outside_read(log, root, submission, source / "rubric.yaml", source / "rubric.json",
+                                 source / "key.json", source / "build-info.json", root / "submission_metadata.json",
+                                 root / "results")
     if attack.name == "self-declared-id":
         assert results["extra_data"]["student"] == "666"
