@@ -20,12 +20,18 @@ from grader.check.parsing import (
     parse_context,
     parse_student_number,
 )
-from grader.check.tolerance import allowed_error, describe_tolerance, rounding_hint, within
+from grader.check.tolerance import (
+    accepts,
+    allowed_error,
+    describe_tolerance,
+    exact_number,
+    rounding_hint,
+)
 from grader.check.verdict import Status, Verdict
 from grader.parse.values import EquationValue, Invalid, Parsed
 from grader.rubric.models import Tolerance
 
-__all__ = ["NumberChecker", "read_number", "real_value"]
+__all__ = ["NumberChecker", "compare_numbers", "expected_number", "number_tolerance", "read_number", "real_value"]
 
 
 def real_value(value: sympy.Basic) -> float | None:
@@ -39,6 +45,22 @@ def real_value(value: sympy.Basic) -> float | None:
             return None
         return number.real
     return number
+
+
+def _as_float(value: Any) -> float:
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _real_part(value: sympy.Basic) -> Any:
+    """A real sympy number as is; a number with a negligible imaginary part as its real part."""
+    if value.is_real or isinstance(value, (sympy.Integer, sympy.Rational, sympy.Float)):
+        return value
+    return real_value(value)
 
 
 def _free_names(value: sympy.Basic) -> str:
@@ -85,16 +107,42 @@ def read_number(raw: Any, ctx: CheckContext) -> Parsed | Invalid:
     return Parsed(value=value, text=parsed.text, shown=parsed.shown, notes=parsed.notes)
 
 
-def compare_numbers(expected: float, submitted: float, tolerance: Tolerance) -> Verdict:
-    """The verdict for two floats (shared with arrays and tuples)."""
-    evidence = {"expected": expected, "submitted": submitted, "error": abs(submitted - expected) if math.isfinite(submitted) else None, "allowed": allowed_error(expected, tolerance)[0]}
-    if not math.isfinite(submitted):
+def compare_numbers(expected: Any, submitted: Any, tolerance: Tolerance, *, exact: bool = False) -> Verdict:
+    """The verdict for two real numbers (floats, ints or sympy numbers; shared with tuples).
+
+    Exact values are compared in rational arithmetic; ``exact`` asks for equality (an
+    integer expected value with no tolerance of its own).
+    """
+    expected_value, submitted_value = _as_float(expected), _as_float(submitted)
+    finite = math.isfinite(submitted_value) or exact_number(submitted) is not None
+    allowed = 0.0 if exact else allowed_error(expected_value, tolerance)[0]
+    evidence: dict[str, Any] = {"expected": expected_value, "submitted": submitted_value, "error": abs(submitted_value - expected_value) if finite else None, "allowed": allowed}
+    if exact:
+        evidence["exact"] = True
+    if not finite:
         return Verdict(0.0, Status.WRONG, "not a finite number", evidence=evidence)
-    if within(submitted, expected, tolerance):
+    if accepts(submitted, expected, tolerance, exact=exact):
         return Verdict(1.0, Status.CORRECT, "correct", evidence=evidence)
-    hint = rounding_hint(submitted, expected, tolerance)
+    hint = rounding_hint(submitted_value, expected_value, tolerance, exact=exact)
     feedback = f"not equal to the expected value: {hint}" if hint else "not equal to the expected value"
-    return Verdict(0.0, Status.WRONG, feedback, evidence={**evidence, "needs": describe_tolerance(tolerance)})
+    return Verdict(0.0, Status.WRONG, feedback, evidence={**evidence, "needs": describe_tolerance(tolerance, exact=exact)})
+
+
+def expected_number(expected: Any, ctx: CheckContext) -> tuple[sympy.Expr, bool]:
+    """(the expected value as a sympy number, whether it is an integer).
+
+    An integer is a JSON integer or exact integer text (``96096``, ``4 \\times 10^3``); a
+    float from the key (``2.0``, typically computed) is not.
+    """
+    value = expected_scalar(expected, ctx, number=True)
+    number = real_value(value)
+    if number is None or not math.isfinite(number):
+        from grader.check.parsing import ExpectedValueError
+
+        raise ExpectedValueError(ctx.part_id, f"{expected!r} is not a finite real number")
+    if isinstance(value, sympy.Integer) and not isinstance(expected, float):
+        return value, True
+    return value, False
 
 
 def expected_float(expected: Any, ctx: CheckContext) -> float:
@@ -107,6 +155,16 @@ def expected_float(expected: Any, ctx: CheckContext) -> float:
     return number
 
 
+def number_tolerance(spec: Any, ctx: CheckContext, integer: bool) -> tuple[Tolerance, bool]:
+    """(the tolerance of a part, whether the comparison is exact).
+
+    An integer expected value is compared exactly unless the part sets its own tolerance
+    (``defaults.tolerance`` is for measured or computed values, not counts).
+    """
+    own = getattr(spec, "tolerance", None)
+    return (own or ctx.tolerance), (integer and own is None)
+
+
 @register("number")
 class NumberChecker:
     """A real number with a tolerance (``spec.tolerance`` or the context's)."""
@@ -115,11 +173,10 @@ class NumberChecker:
         return read_number(raw, ctx)
 
     def compare(self, spec: Any, expected: Any, parsed: Parsed, ctx: CheckContext) -> Verdict:
-        tolerance = getattr(spec, "tolerance", None) or ctx.tolerance
-        expected_number = expected_float(expected, ctx)
+        target, integer = expected_number(expected, ctx)
+        tolerance, exact = number_tolerance(spec, ctx, integer)
         value = parsed.value
-        submitted = real_value(value) if isinstance(value, sympy.Basic) else None
-        if submitted is None:
+        if not isinstance(value, sympy.Basic) or real_value(value) is None:
             return Verdict(0.0, Status.INVALID, "expected a real number", shown=parsed.shown)
-        verdict = compare_numbers(expected_number, submitted, tolerance)
+        verdict = compare_numbers(target, _real_part(value), tolerance, exact=exact)
         return Verdict(verdict.score, verdict.status, verdict.feedback, shown=parsed.shown, evidence=verdict.evidence)

@@ -4,7 +4,10 @@ Accepts a YAML/JSON list of items (numbers or expression text) or text the parse
 as a list: ``(a, b)``, ``[a, b]``, ``{a, b}``; a single value is a one-item list. Items are
 compared with the expression or the number comparison (``spec.element``). A set is
 matched by a maximum bipartite matching, so repeated or swapped items cannot be counted
-twice. Credit (``spec.partial_credit``, WeBWorK style): matched / max(given, expected).
+twice, and a set's repeated items count once (``{1, 1, 2}`` is ``{1, 2}``). Two items
+that are both plain numbers are compared as numbers with the part's tolerance (integers
+exactly unless the part sets a tolerance). Credit: all or nothing, like arrays, unless
+``spec.partial_credit`` (WeBWorK style: matched / max(given, expected)).
 """
 
 from __future__ import annotations
@@ -20,7 +23,13 @@ from grader.check.kinds.expression import (
     submitted_expression,
     verdict_from_equivalence,
 )
-from grader.check.kinds.number import compare_numbers, expected_float, read_number, real_value
+from grader.check.kinds.number import (
+    compare_numbers,
+    expected_number,
+    number_tolerance,
+    read_number,
+    real_value,
+)
 from grader.check.parsing import (
     ExpectedValueError,
     expected_scalar,
@@ -89,6 +98,27 @@ def _max_matching(matches: list[list[bool]]) -> int:
     return sum(1 for row in range(len(matches)) if assign(row, set()))
 
 
+def _plain_number(value: Any) -> bool:
+    """A real number with no symbols (``1/3``, ``0.25``, ``sqrt(2)``), not a matrix or a tuple."""
+    return isinstance(value, sympy.Expr) and not value.free_symbols and bool(value.is_number) and real_value(value) is not None
+
+
+def _distinct_rows(matches: list[list[bool]], given: list[Any]) -> tuple[list[list[bool]], list[Any]]:
+    """A set's repeated items counted once: items that match exactly the same expected
+    items (at least one) are one item, as ``{1, 1, 2}`` is the set ``{1, 2}``."""
+    seen: set[tuple[bool, ...]] = set()
+    rows: list[list[bool]] = []
+    kept: list[Any] = []
+    for row, item in zip(matches, given, strict=True):
+        key = tuple(row)
+        if any(row) and key in seen:
+            continue
+        seen.add(key)
+        rows.append(row)
+        kept.append(item)
+    return rows, kept
+
+
 @register("tuple", "set")
 class TupleChecker:
     """Lists of values, ordered (tuple) or not (set)."""
@@ -98,15 +128,21 @@ class TupleChecker:
 
     def _item_verdict(self, spec: Any, expected: Any, submitted: Any, ctx: CheckContext) -> Verdict:
         if getattr(spec, "element", "expression") == "number":
-            tolerance = getattr(spec, "tolerance", None) or ctx.tolerance
             number = real_value(submitted) if isinstance(submitted, sympy.Basic) and not submitted.free_symbols else None
             if number is None:
                 return Verdict(0.0, Status.WRONG, "not a number")
-            return compare_numbers(expected_float(expected, ctx), number, tolerance)
+            target, integer = expected_number(expected, ctx)
+            tolerance, exact = number_tolerance(spec, ctx, integer)
+            return compare_numbers(target, submitted if submitted.is_real else number, tolerance, exact=exact)
         value, _lhs = submitted_expression(submitted)
         if value is None:
             return Verdict(0.0, Status.WRONG, "not a single expression")
-        result = compare_expressions(expected_scalar(expected, ctx), value, ctx, tolerance=getattr(spec, "tolerance", None))
+        target_value = expected_scalar(expected, ctx)
+        if _plain_number(target_value) and _plain_number(value):
+            integer = isinstance(target_value, sympy.Integer) and not isinstance(expected, float)
+            tolerance, exact = number_tolerance(spec, ctx, integer)
+            return compare_numbers(target_value, value, tolerance, exact=exact)
+        result = compare_expressions(target_value, value, ctx, tolerance=getattr(spec, "tolerance", None))
         return verdict_from_equivalence(result, ctx, "")
 
     def compare(self, spec: Any, expected: Any, parsed: Parsed, ctx: CheckContext) -> Verdict:
@@ -123,6 +159,7 @@ class TupleChecker:
                     undecided += verdict.status is Status.UNDECIDED
                     row.append(verdict.status is Status.CORRECT)
                 matches.append(row)
+            matches, given = _distinct_rows(matches, given)
             matched = _max_matching(matches)
             wrong_items: list[int] = []
         else:
@@ -145,6 +182,6 @@ class TupleChecker:
         if undecided and matched + undecided >= len(targets) == len(given):
             evidence["numerically_confirmed"] = False
             return Verdict(0.0, Status.UNDECIDED, f"{feedback}; some items could not be decided", shown=parsed.shown, evidence=evidence)
-        score = matched / total if getattr(spec, "partial_credit", True) and total else 0.0
+        score = matched / total if getattr(spec, "partial_credit", False) and total else 0.0
         status = Status.PARTIAL if score > 0 else Status.WRONG
         return Verdict(score, status, feedback, shown=parsed.shown, evidence=evidence)
