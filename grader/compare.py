@@ -28,27 +28,11 @@ from typing import Any
 
 import click
 
+from grader.rubric.domains import parse_domain
+
 __all__ = ["CompareCase", "compare", "compare_batch", "compare_case", "parse_domain", "run_batch_lines"]
 
 KINDS = ("expression", "number", "array", "tuple", "set")
-SIMPLE_DOMAINS = ("positive", "nonnegative", "nonzero", "integer", "positive_integer", "real")
-NUMBER = r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*"
-
-
-def parse_domain(text: str) -> dict[str, Any]:
-    """'positive' / 'positive integer' / 'interval(0,1)' / 'matrix(3,1)' -> SymbolSpec fields."""
-    cleaned = " ".join(str(text).strip().lower().split()).replace("-", "_").replace(" ", "_")
-    if cleaned in SIMPLE_DOMAINS:
-        return {"domain": cleaned}
-    interval = re.fullmatch(rf"interval\({NUMBER},{NUMBER}\)", cleaned.replace("_", ""))
-    if interval:
-        return {"domain": "interval", "low": float(interval.group(1)), "high": float(interval.group(2))}
-    matrix = re.fullmatch(r"matrix\((\d+),(\d+)\)", cleaned.replace("_", ""))
-    if matrix:
-        return {"shape": (int(matrix.group(1)), int(matrix.group(2)))}
-    if cleaned == "identity":
-        return {"identity": True}
-    raise ValueError(f"unknown domain {text!r} (use {', '.join(SIMPLE_DOMAINS)}, interval(a,b), matrix(m,n) or identity)")
 
 
 @dataclass

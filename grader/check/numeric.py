@@ -406,7 +406,7 @@ def compile_numeric(expr: sympy.Basic, mode: Mode = "fp") -> Compiled:
             return piecewise
         if isinstance(node, AppliedUndef):
             raise EvaluationError(f"function {node.func} has no definition")
-        if isinstance(node, sympy.Function):
+        if isinstance(node, (sympy.Function, sympy.Max, sympy.Min)):  # Max/Min are no Function subclasses
             name = type(node).__name__
             arguments = [build(arg) for arg in node.args]
             function = table.get(name)

@@ -43,6 +43,7 @@ _UNARY: dict[str, Callable[[Any], Any]] = {
     "ceil": sympy.ceiling, "erf": sympy.erf,
     "sigmoid": lambda x: 1 / (1 + sympy.exp(-x)),
     "relu": lambda x: sympy.Max(0, x),
+    "heaviside": sympy.Heaviside,
 }  # fmt: skip
 _OPERATIONS: dict[str, Callable[[Any, Any], Any]] = {
     "add": lambda a, b: a + b,
@@ -440,6 +441,10 @@ class Builder:
                 raise ParseFailure(f"`{name}` needs arguments", "arity", pos)
             values = [self.expr(arg, f"`{name}`") for arg in args]
             return self.apply(pos, sympy.Max if name == "max" else sympy.Min, *values)
+        if name == "clip":  # clip(x, low, high) = min(max(x, low), high), as numpy.clip
+            self.arity(name, args, 3)
+            value, low, high = (self.expr(arg, "`clip`") for arg in args)
+            return self.apply(pos, lambda v, a, b: sympy.Min(sympy.Max(v, a), b), value, low, high)
         if name in ("O", "norm"):
             self.arity(name, args, 1) if name == "norm" else None
             values = [self.scalar(arg) for arg in args]

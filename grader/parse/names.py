@@ -59,7 +59,7 @@ FUNCTION_NAMES: dict[str, str] = {
     for name in (
         "sin cos tan sec csc cot asin acos atan acot sinh cosh tanh sech csch coth asinh "
         "acosh atanh exp log ln sqrt abs sign floor ceil max min erf sigmoid relu O norm "
-        "factorial binom sum product det tr matrix"
+        "factorial binom sum product det tr matrix heaviside clip"
     ).split()
 }
 FUNCTION_NAMES.update(
@@ -70,7 +70,7 @@ FUNCTION_NAMES.update(
         "binomial": "binom", "prod": "product", "trace": "tr", "Matrix": "matrix",
         "ReLU": "relu", "Relu": "relu", "RELU": "relu", "Sigmoid": "sigmoid",
         "Max": "max", "Min": "min", "Abs": "abs", "Sum": "sum", "Product": "product",
-        "ln": "log", "Exp": "exp", "Log": "log",
+        "ln": "log", "Exp": "exp", "Log": "log", "Heaviside": "heaviside", "Clip": "clip",
     }
 )  # fmt: skip
 

@@ -109,7 +109,11 @@ class Tolerance(Model):
 
 
 class SymbolSpec(Model):
-    """A symbol that answers may use, and the domain random probing samples it from."""
+    """A symbol that answers may use, and the domain random probing samples it from.
+
+    Also written as text: ``positive``, ``positive integer``, ``interval(-2, 3)``,
+    ``matrix(3, 1)`` or ``identity`` (the parser ``grader compare --symbol`` uses too).
+    """
 
     domain: Domain = Field(Domain.real, description="Where the symbol's values live.")
     low: float | None = Field(None, description="Interval domain: lower bound (exclusive).")
@@ -131,6 +135,16 @@ class SymbolSpec(Model):
         "text, e.g. ['d_{t-1}', 'd^{(t-1)}'].",
     )
     description: str | None = Field(None, description="What the symbol stands for (for staff).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _domain_text(cls, data: Any) -> Any:
+        """``x: "interval(-2, 3)"`` / ``n: positive integer``: the shared domain parser."""
+        if isinstance(data, str):
+            from grader.rubric.domains import parse_domain
+
+            return parse_domain(data)
+        return data
 
     @model_validator(mode="after")
     def _interval_bounds(self) -> SymbolSpec:
