@@ -104,11 +104,22 @@ def _bound_symbols(expr: sympy.Basic) -> set[sympy.Symbol]:
     return found
 
 
+def _bound_value(integer_checks: tuple[int, ...], index: int, rng: random.Random) -> int:
+    """The value of a sum/product bound at probe ``index``: the part's ``integer_checks``
+    first, then random integers beyond them (up to twice the largest, at least 16), so a
+    term that vanishes on the probe set (``(n-1)(n-2)(n-3)(n-5)(n-8)``, ``floor(n/9)``)
+    is still seen."""
+    if index < len(integer_checks):
+        return integer_checks[index]
+    low = min(integer_checks)
+    return rng.randint(low, max(2 * max(integer_checks), low + 15, 16))
+
+
 def _draw_env(probe: _Probe, ctx: CheckContext, rng: random.Random, integer_checks: tuple[int, ...], index: int, mode: str) -> dict[Any, Any]:
     env: dict[Any, Any] = {}
     convert: Callable[[float], Any] = float if mode == "fp" else mpmath.mpf
     for position, symbol in enumerate(probe.bounds):
-        env[symbol] = convert(float(integer_checks[(index + position) % len(integer_checks)]))
+        env[symbol] = convert(float(_bound_value(integer_checks, index + position, rng)))
     dimensions: dict[sympy.Symbol, int] = {}
     for matrix in probe.matrices:
         shape = []
@@ -384,6 +395,30 @@ def _prove_zero(difference: sympy.Basic, ctx: CheckContext) -> str | None:
     return None
 
 
+def _nonzero_polynomial(difference: sympy.Basic, ctx: CheckContext) -> bool:
+    """True when ``difference`` expands to a nonzero polynomial in scalar symbols.
+
+    Every domain is infinite (intervals, integers), so a nonzero polynomial is nonzero
+    somewhere on it: the answers differ even if they agreed at every probe point (a term
+    ``(n-1)(n-2)(n-3)(n-5)(n-8)`` vanishing on the integers probed).
+    """
+    if not isinstance(difference, sympy.Expr) or difference.has(sympy.Sum, sympy.Product, AppliedUndef, MatrixSymbol, sympy.Float):
+        return False
+    symbols = [symbol for symbol in difference.free_symbols if isinstance(symbol, sympy.Symbol)]
+    if not symbols or not step_allowed():
+        return False
+    try:
+        with time_limit(min(ctx.step_seconds, 0.5)):
+            expanded = sympy.expand(difference)
+            if expanded == 0 or not expanded.is_polynomial(*symbols):
+                return False
+            return bool(sympy.Poly(expanded, *symbols).coeffs()) and not sympy.Poly(expanded, *symbols).is_zero
+    except StepTimeout:
+        return False
+    except Exception:  # noqa: BLE001 - not a polynomial sympy can handle: no verdict from here
+        return False
+
+
 # --------------------------------------------------------------------------- main entry
 
 
@@ -534,6 +569,9 @@ def compare_expressions(
     proof = _prove_zero(sympy.Add(expected, -submitted) if not isinstance(expected, MatrixExpr) else expected - submitted, ctx)
     if proof is not None:
         return Equivalence("proved", f"equivalent (proved by {proof})", len(samples.valid), {"stage": "symbolic", "step": proof, "points_checked": len(samples.valid)})
+    if tolerance is None and not isinstance(expected, MatrixExpr) and _nonzero_polynomial(sympy.Add(expected, -submitted), ctx):
+        return Equivalence("different", "not equivalent to the expected answer: the difference simplifies to a nonzero polynomial",
+                           len(samples.valid), {"stage": "symbolic", "step": "nonzero polynomial difference"})
     if probe_error:
         return Equivalence("undecided", f"could not evaluate the answer numerically ({probe_error}) and could not prove it equivalent", 0, {"stage": "compile", "error": probe_error})
     if len(samples.valid) < MIN_POINTS:
