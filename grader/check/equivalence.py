@@ -43,6 +43,7 @@ from grader.check.base import CheckContext
 from grader.check.identity import POINTS, exact_identity, is_rational_expression
 from grader.check.numeric import Compiled, EvaluationError, compile_numeric
 from grader.check.parsing import lookup_spec
+from grader.check.piecewise import has_kinks, kink_points, prove_by_cases
 from grader.check.symbols import (
     FunctionDefs,
     apply_functions,
@@ -50,9 +51,10 @@ from grader.check.symbols import (
     matrix_sample,
     probe_definitions,
     sampler_for,
+    spec_for,
 )
 from grader.check.timing import StepTimeout, step_allowed, time_limit
-from grader.rubric.models import Tolerance
+from grader.rubric.models import Domain, Tolerance
 
 __all__ = ["Equivalence", "Outcome", "compare_expressions", "describe_point", "big_o_inner"]
 
@@ -94,6 +96,7 @@ class _Probe:
     bounds: list[sympy.Symbol]
     matrices: list[MatrixSymbol]
     has_floats: bool
+    kinks: dict[sympy.Symbol, list[float]] = field(default_factory=dict)
 
 
 def _bound_symbols(expr: sympy.Basic) -> set[sympy.Symbol]:
@@ -137,8 +140,36 @@ def _draw_env(probe: _Probe, ctx: CheckContext, rng: random.Random, integer_chec
         env[matrix] = array if mode == "fp" else np.vectorize(mpmath.mpf, otypes=[object])(array)
     for symbol in probe.scalars:
         if symbol not in env:
-            env[symbol] = convert(sampler_for(symbol, ctx)(rng))
+            near = _near_kink(symbol, probe.kinks.get(symbol, []), ctx, rng, index)
+            env[symbol] = convert(near if near is not None else sampler_for(symbol, ctx)(rng))
     return env
+
+
+def _near_kink(symbol: sympy.Symbol, points: list[float], ctx: CheckContext, rng: random.Random, index: int) -> float | None:
+    """The first probe points go on both sides of each kink of ``symbol`` (inside its
+    domain), so ``|x|`` and ``x`` are told apart on a domain that is mostly positive."""
+    if not points or index >= 2 * len(points):
+        return None
+    spec = spec_for(symbol, ctx)
+    if spec.domain in (Domain.integer, Domain.positive_integer):
+        return None
+    low, high = -math.inf, math.inf
+    if spec.domain in (Domain.positive, Domain.nonnegative):
+        low = 0.0
+    elif spec.domain is Domain.interval and spec.low is not None and spec.high is not None:
+        low, high = spec.low, spec.high
+    point = points[index // 2]
+    width = max(1.0, abs(point))
+    if index % 2 == 0:
+        start, end = max(low, point - width), min(point, high)
+    else:
+        start, end = max(point, low), min(high, point + width)
+    if not start < end:
+        return None
+    value = start + (end - start) * rng.uniform(0.05, 0.95)
+    if spec.domain is Domain.nonzero and value == 0:
+        return None
+    return value
 
 
 def _finite_value(value: Any, mode: str) -> Any | None:
@@ -395,6 +426,33 @@ def _prove_zero(difference: sympy.Basic, ctx: CheckContext) -> str | None:
     return None
 
 
+def _leaf_is_zero(expr: sympy.Basic) -> bool:
+    """A case of a proof by cases (no max/min/abs left) is zero: cheap steps, then simplify."""
+    if _is_zero(expr):
+        return True
+    try:
+        return bool(sympy.expand(expr) == 0 or sympy.cancel(sympy.together(expr)) == 0 or sympy.simplify(expr) == 0)
+    except StepTimeout:
+        raise
+    except Exception:  # noqa: BLE001 - a sympy step failing is "not proved"
+        return False
+
+
+def _prove_by_cases(expected: sympy.Basic, submitted: sympy.Basic, ctx: CheckContext) -> str | None:
+    """Piecewise answers (max, min, abs, sign, Heaviside): a proof by cases on the signs
+    of their arguments (``grader.check.piecewise``), within one step budget."""
+    if isinstance(expected, MatrixExpr) or not (has_kinks(expected) or has_kinks(submitted)) or not step_allowed():
+        return None
+    difference = sympy.Add(expected, -submitted)
+    try:
+        with time_limit(ctx.step_seconds):
+            return prove_by_cases(difference, _leaf_is_zero)
+    except StepTimeout:
+        return None
+    except Exception:  # noqa: BLE001 - not proved; the other steps and the numeric confirmation follow
+        return None
+
+
 def _nonzero_polynomial(difference: sympy.Basic, ctx: CheckContext) -> bool:
     """True when ``difference`` expands to a nonzero polynomial in scalar symbols.
 
@@ -491,6 +549,7 @@ def _compile_pair(expected: sympy.Basic, submitted: sympy.Basic, mode: Literal["
         bounds=sorted(bounds, key=str),
         matrices=matrices,
         has_floats=bool(both.atoms(sympy.Float)),
+        kinks={symbol: kink_points(both, symbol) for symbol in scalars} if has_kinks(both) else {},
     )
 
 
@@ -566,7 +625,9 @@ def compare_expressions(
         if exact == "different":
             return Equivalence("different", "not equivalent to the expected answer: very close to it at every test point, but not equal when computed exactly",
                                evidence={"stage": "identity test"})
-    proof = _prove_zero(sympy.Add(expected, -submitted) if not isinstance(expected, MatrixExpr) else expected - submitted, ctx)
+    proof = _prove_by_cases(expected, submitted, ctx)
+    if proof is None:
+        proof = _prove_zero(sympy.Add(expected, -submitted) if not isinstance(expected, MatrixExpr) else expected - submitted, ctx)
     if proof is not None:
         return Equivalence("proved", f"equivalent (proved by {proof})", len(samples.valid), {"stage": "symbolic", "step": proof, "points_checked": len(samples.valid)})
     if tolerance is None and not isinstance(expected, MatrixExpr) and _nonzero_polynomial(sympy.Add(expected, -submitted), ctx):
