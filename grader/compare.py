@@ -68,9 +68,7 @@ def _part_and_context(case: CompareCase) -> tuple[Any, Any, Any]:
     answer: dict[str, Any] = {"kind": case.kind, "expected": "0"}
     symbols = {name: parse_domain(domain) for name, domain in case.symbols.items()}
     functions = {name: ({"definition": definition} if definition else {}) for name, definition in case.functions.items()}
-    if case.kind == "expression" and tolerance:
-        answer["tolerance"] = tolerance
-    if case.kind in ("tuple", "set") and tolerance:
+    if tolerance:  # the part's own tolerance (for numbers it also relaxes exact integers)
         answer["tolerance"] = tolerance
     part_id = re.sub(r"[^A-Za-z0-9_.\-]", "_", str(case.case_id)) or "compare"
     if not part_id[0].isalnum():

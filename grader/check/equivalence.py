@@ -7,10 +7,16 @@
    a side is undefined, complex or infinite are redrawn; too few usable points is
    "undecided", never "wrong". The tolerance is tight (relative 1e-9 plus 1e-12 times the
    size of the numbers that cancelled), so ``1e-4*x`` vs ``0`` and ``x^2 + 0.0005`` vs
-   ``x^2`` are told apart.
-2. Symbolic proof: ``expected - submitted`` through a chain of sympy steps (expand,
-   cancel, simplify, rewrite(exp), expand_log, trigsimp, ...), each under a soft time
-   budget (``ctx.step_seconds``, SIGALRM in the main thread; skipped elsewhere).
+   ``x^2`` are told apart. A float disagreement is rechecked at the same point with
+   60 digits before the answer is called wrong (float cancellation is never evidence).
+   The first points of a symbol lie on both sides of every kink of max/min/abs/sign/
+   Heaviside; sum bounds take ``integer_checks`` first, then larger integers.
+2. Symbolic proof: piecewise answers by cases (``grader.check.piecewise``), then
+   ``expected - submitted`` through a chain of sympy steps (expand, cancel, the rewrites
+   of ``grader.check.rewrites``, simplify, rewrite(exp), expand_log, trigsimp, ...), each
+   under a soft time budget (``ctx.step_seconds``, SIGALRM in the main thread; skipped
+   elsewhere). A difference that expands to a nonzero polynomial with rational
+   coefficients is "different" (every domain is infinite).
 3. High-precision confirmation: 50 digits at 20 fresh points (with a second set of
    probe functions). Agreement is "equal, numerically confirmed, not proved"; the rubric's
    UndecidedPolicy decides what that is worth (see ``grader.check.engine``).
@@ -44,6 +50,7 @@ from grader.check.identity import POINTS, exact_identity, is_rational_expression
 from grader.check.numeric import Compiled, EvaluationError, compile_numeric
 from grader.check.parsing import lookup_spec
 from grader.check.piecewise import has_kinks, kink_points, prove_by_cases
+from grader.check.rewrites import extra_proof_steps
 from grader.check.symbols import (
     FunctionDefs,
     apply_functions,
@@ -54,6 +61,7 @@ from grader.check.symbols import (
     spec_for,
 )
 from grader.check.timing import StepTimeout, step_allowed, time_limit
+from grader.check.tolerance import accepts
 from grader.rubric.models import Domain, Tolerance
 
 __all__ = ["Equivalence", "Outcome", "compare_expressions", "describe_point", "big_o_inner"]
@@ -249,6 +257,48 @@ class _Samples:
     valid: list[tuple[dict[Any, Any], Any, Any, bool]] = field(default_factory=list)
     undefined: int = 0
     one_sided: int = 0
+    rechecked: int = 0
+
+
+RECHECK_DIGITS = 60
+
+
+def _mp_env(env: dict[Any, Any]) -> dict[Any, Any]:
+    converted: dict[Any, Any] = {}
+    for key, value in env.items():
+        if isinstance(value, np.ndarray):
+            converted[key] = np.vectorize(mpmath.mpf, otypes=[object])(value)
+        else:
+            converted[key] = mpmath.mpf(value)
+    return converted
+
+
+def _recheck_precisely(expected: sympy.Basic, submitted: sympy.Basic, samples: _Samples, ctx: CheckContext, tolerance: Tolerance | None, digits: int = RECHECK_DIGITS) -> _Samples:
+    """Float disagreements are decided again at the same points with 60-digit arithmetic
+    before an answer is called wrong: a true identity whose float evaluation cancels
+    catastrophically (``1/(22619537 - 15994428 sqrt(2))``) is never "wrong" from floats
+    alone. The first failing point is rechecked first; when it still differs, that is
+    the verdict (one high-precision evaluation per wrong answer)."""
+    failing = [index for index, (_env, e, s, ok) in enumerate(samples.valid) if not ok]
+    try:
+        with mpmath.workdps(digits):
+            probe = _compile_pair(expected, submitted, "mp", 0)
+            valid = list(samples.valid)
+            for index in failing:
+                env = valid[index][0]
+                precise_env = _mp_env(env)
+                precise_expected = _finite_value(probe.expected.evaluate(precise_env), "mp")
+                precise_submitted = _finite_value(probe.submitted.evaluate(precise_env), "mp")
+                if precise_expected is None or precise_submitted is None:
+                    return samples
+                scale = max(probe.expected.scale, probe.submitted.scale)
+                agree = _close(precise_expected, precise_submitted, float(scale), tolerance, "mp", probe.has_floats)
+                valid[index] = (env, precise_expected, precise_submitted, agree)
+                if not agree:
+                    break  # differs at high precision too: wrong
+    except (EvaluationError, ArithmeticError, TypeError, ValueError):
+        return samples
+    return _Samples(valid=valid, undefined=samples.undefined, one_sided=samples.one_sided, rechecked=len(failing))
 
 
 def _sample(probe: _Probe, ctx: CheckContext, tolerance: Tolerance | None, integer_checks: tuple[int, ...], *, mode: str, wanted: int, salt: str) -> _Samples:
@@ -338,6 +388,7 @@ def _proof_steps(difference: sympy.Basic) -> list[tuple[str, Callable[[], Any]]]
         ("trigsimp", lambda: sympy.trigsimp(difference)),
         ("powsimp", lambda: sympy.simplify(sympy.powdenest(sympy.powsimp(difference)))),
     ]
+    steps[2:2] = extra_proof_steps(difference)  # inverse functions as logs, radicals, arctangent constants
     if difference.has(sympy.Sum, sympy.Product):
         # Sums with symbolic bounds: sympy proves them by evaluating them (doit) or not at
         # all; the general simplifiers only burn the budget. Numeric checks at several
@@ -426,6 +477,16 @@ def _prove_zero(difference: sympy.Basic, ctx: CheckContext) -> str | None:
     return None
 
 
+def _plain_number(value: sympy.Basic) -> bool:
+    if not isinstance(value, sympy.Expr) or value.free_symbols or not value.is_number:
+        return False
+    try:
+        number = complex(sympy.N(value, 30))
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return number.imag == 0 and math.isfinite(number.real)
+
+
 def _leaf_is_zero(expr: sympy.Basic) -> bool:
     """A case of a proof by cases (no max/min/abs left) is zero: cheap steps, then simplify."""
     if _is_zero(expr):
@@ -470,7 +531,10 @@ def _nonzero_polynomial(difference: sympy.Basic, ctx: CheckContext) -> bool:
             expanded = sympy.expand(difference)
             if expanded == 0 or not expanded.is_polynomial(*symbols):
                 return False
-            return bool(sympy.Poly(expanded, *symbols).coeffs()) and not sympy.Poly(expanded, *symbols).is_zero
+            coefficients = sympy.Poly(expanded, *symbols).coeffs()
+            # rational coefficients only: a constant such as atan(1/2) + atan(2) - pi/2 may be
+            # zero without sympy seeing it
+            return bool(coefficients) and all(c.is_Rational for c in coefficients) and any(c != 0 for c in coefficients)
     except StepTimeout:
         return False
     except Exception:  # noqa: BLE001 - not a polynomial sympy can handle: no verdict from here
@@ -598,6 +662,11 @@ def compare_expressions(
         return Equivalence("different", "expected an exact expression, not an O(...) class", evidence={"stage": "growth"})
     expected = _as_scalar_if_1x1(_prepare(expected, definitions))
     submitted = _as_scalar_if_1x1(_prepare(submitted, definitions))
+    if tolerance is not None and _plain_number(expected) and _plain_number(submitted):
+        # two numbers with a tolerance: decided exactly as the number kind does
+        if accepts(submitted, expected, tolerance):
+            return Equivalence("proved", "equal within the tolerance", 1, {"stage": "tolerance"})
+        return Equivalence("different", "not equal to the expected value within the tolerance", 1, {"stage": "tolerance"})
     expected_shape, submitted_shape = _shape(expected), _shape(submitted)
     if expected_shape != submitted_shape:
         def name(shape: tuple[Any, ...] | None) -> str:
@@ -615,14 +684,16 @@ def compare_expressions(
     else:
         samples, probe_error = _sample(probe, ctx, tolerance, integer_checks, mode="fp", wanted=FAST_POINTS, salt="fast"), ""
         if any(not ok for *_rest, ok in samples.valid):
-            return _different(samples, "fast numeric")
+            samples = _recheck_precisely(expected, submitted, samples, ctx, tolerance)
+            if any(not ok for *_rest, ok in samples.valid):
+                return _different(samples, "fast numeric" if not samples.rechecked else "high-precision recheck")
     if is_rational_expression(expected) and is_rational_expression(submitted):
         # rational on both sides: an exact random-point identity test decides
         exact = exact_identity(expected, submitted, ctx.seed)
         if exact == "equal":
             return Equivalence("proved", "equivalent (proved by an exact random-point identity test)", POINTS,
                                {"stage": "identity test", "step": "exact identity test", "points_checked": POINTS})
-        if exact == "different":
+        if exact == "different" and tolerance is None:  # with a tolerance, "close" may be right
             return Equivalence("different", "not equivalent to the expected answer: very close to it at every test point, but not equal when computed exactly",
                                evidence={"stage": "identity test"})
     proof = _prove_by_cases(expected, submitted, ctx)
@@ -653,7 +724,9 @@ def _confirm(expected: sympy.Basic, submitted: sympy.Basic, ctx: CheckContext, t
             return Equivalence("undecided", f"could not confirm numerically ({exc})", 0, {"stage": "confirm"})
         samples = _sample(probe, ctx, tolerance, integer_checks, mode="mp", wanted=CONFIRM_POINTS, salt="confirm")
     if any(not ok for *_rest, ok in samples.valid):
-        return _different(samples, "high-precision numeric")
+        samples = _recheck_precisely(expected, submitted, samples, ctx, tolerance, digits=3 * CONFIRM_DIGITS)
+        if any(not ok for *_rest, ok in samples.valid):
+            return _different(samples, "high-precision numeric")
     if len(samples.valid) < MIN_POINTS:
         return Equivalence("undecided", "could not decide: too few test points where both answers are defined", len(samples.valid), {"stage": "confirm"})
     return Equivalence(
