@@ -6,8 +6,10 @@ One pair::
     grader compare "[[1, 2], [3, 4]]" "[[1, 3], [2, 4]]" --kind array --json
 
 Batch (each line ``{"id", "kind", "gold", "answer", "symbols"?, "functions"?, "rtol"?,
-"atol"?}``; one output line ``{"id", "score", "status", "feedback", "parsed", "seconds"}``
-per input line, in order, even for malformed or hostile lines)::
+"atol"?, "sigfigs"?, "decimals"?, "undecided"?, "partial_credit"?, "element"?}``, the
+part options a rubric has, with the rubric's defaults; one output line ``{"id", "score",
+"status", "feedback", "parsed", "seconds"}`` per input line, in order, even for malformed
+or hostile lines; a line with an unusable option is "invalid" and says which)::
 
     grader compare --batch cases.jsonl --output verdicts.jsonl --workers 2 --timeout 10
 
@@ -33,6 +35,8 @@ from grader.rubric.domains import parse_domain
 __all__ = ["CompareCase", "compare", "compare_batch", "compare_case", "parse_domain", "run_batch_lines"]
 
 KINDS = ("expression", "number", "array", "tuple", "set")
+POLICIES = ("accept_if_numeric", "manual_review", "reject")
+ELEMENTS = ("expression", "number")
 
 
 @dataclass
@@ -47,7 +51,10 @@ class CompareCase:
     rtol: float | None = None
     atol: float | None = None
     sigfigs: int | None = None
+    decimals: int | None = None
     undecided: str = "manual_review"
+    partial_credit: bool | None = None  # array, tuple, set (default: the rubric's, no partial credit)
+    element: str | None = None  # tuple, set: "expression" or "number"
     case_id: str = "compare"
 
 
@@ -65,7 +72,21 @@ def _part_and_context(case: CompareCase) -> tuple[Any, Any, Any]:
         tolerance["atol"] = case.atol
     if case.sigfigs is not None:
         tolerance["sigfigs"] = case.sigfigs
+    if case.decimals is not None:
+        tolerance["decimals"] = case.decimals
     answer: dict[str, Any] = {"kind": case.kind, "expected": "0"}
+    if case.partial_credit is not None:
+        if case.kind not in ("array", "tuple", "set"):
+            raise ValueError(f"partial_credit applies to array, tuple and set, not {case.kind}")
+        answer["partial_credit"] = case.partial_credit
+    if case.element is not None:
+        if case.kind not in ("tuple", "set"):
+            raise ValueError(f"element applies to tuple and set, not {case.kind}")
+        if case.element not in ELEMENTS:
+            raise ValueError(f"unknown element {case.element!r} (use {', '.join(ELEMENTS)})")
+        answer["element"] = case.element
+    if case.undecided not in POLICIES:
+        raise ValueError(f"unknown undecided policy {case.undecided!r} (use {', '.join(POLICIES)})")
     symbols = {name: parse_domain(domain) for name, domain in case.symbols.items()}
     functions = {name: ({"definition": definition} if definition else {}) for name, definition in case.functions.items()}
     if tolerance:  # the part's own tolerance (for numbers it also relaxes exact integers)
@@ -101,6 +122,22 @@ def compare_case(case: CompareCase) -> dict[str, Any]:
 # --------------------------------------------------------------------------- batch
 
 
+def _whole(data: dict[str, Any], key: str) -> int | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{key} must be a whole number, got {value!r}")
+    return value
+
+
+def _flag(data: dict[str, Any], key: str) -> bool | None:
+    value = data.get(key)
+    if value is None or isinstance(value, bool):
+        return value
+    raise ValueError(f"{key} must be true or false, got {value!r}")
+
+
 def _line_case(line: str) -> tuple[str | None, CompareCase | str]:
     """(id, case) or (id, reason the line cannot be used)."""
     try:
@@ -127,7 +164,11 @@ def _line_case(line: str) -> tuple[str | None, CompareCase | str]:
             functions={str(k): (None if v is None else str(v)) for k, v in functions.items()},
             rtol=None if data.get("rtol") is None else float(data["rtol"]),
             atol=None if data.get("atol") is None else float(data["atol"]),
-            sigfigs=None if data.get("sigfigs") is None else int(data["sigfigs"]),
+            sigfigs=_whole(data, "sigfigs"),
+            decimals=_whole(data, "decimals"),
+            undecided=str(data.get("undecided") or "manual_review"),
+            partial_credit=_flag(data, "partial_credit"),
+            element=None if data.get("element") is None else str(data["element"]),
             case_id=case_id or "case",
         )
     except (TypeError, ValueError) as exc:
@@ -234,7 +275,10 @@ def _print_result(expected: str, result: dict[str, Any]) -> None:
 @click.option("--function", "functions", multiple=True, metavar="NAME=EXPR", help="A function of x, e.g. sigma=1/(1+exp(-x)); NAME alone is an abstract function.")
 @click.option("--rtol", type=float, default=None, help="Relative tolerance.")
 @click.option("--atol", type=float, default=None, help="Absolute tolerance.")
-@click.option("--sigfigs", type=int, default=None, help="Significant figures (numbers).")
+@click.option("--sigfigs", type=click.IntRange(1, 15), default=None, help="Significant figures (numbers).")
+@click.option("--decimals", type=click.IntRange(0, 15), default=None, help="Decimal places (numbers).")
+@click.option("--partial-credit/--no-partial-credit", "partial_credit", default=None, help="Array, tuple, set: credit per matched element (default: none).")
+@click.option("--element", type=click.Choice(ELEMENTS), default=None, help="Tuple, set: how items are compared (default: expression).")
 @click.option("--undecided", type=click.Choice(["accept_if_numeric", "manual_review", "reject"]), default="manual_review", show_default=True, help="Policy when equivalence is only numerically confirmed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
 @click.option("--batch", "batch", type=click.Path(exists=True, dir_okay=False), default=None, help="JSONL file of cases.")
@@ -243,7 +287,8 @@ def _print_result(expected: str, result: dict[str, Any]) -> None:
 @click.option("--timeout", type=click.FloatRange(min=0.01), default=10.0, show_default=True, help="Seconds per check.")
 def compare(
     expected: str | None, submitted: str | None, kind: str, symbols: tuple[str, ...], functions: tuple[str, ...],
-    rtol: float | None, atol: float | None, sigfigs: int | None, undecided: str, as_json: bool,
+    rtol: float | None, atol: float | None, sigfigs: int | None, decimals: int | None,
+    partial_credit: bool | None, element: str | None, undecided: str, as_json: bool,
     batch: str | None, output: str | None, workers: int, timeout: float,
 ) -> None:
     """Check SUBMITTED against EXPECTED and show how it was read and the verdict."""
@@ -276,8 +321,13 @@ def compare(
         raise click.BadParameter(str(exc)) from None
     case = CompareCase(
         expected=_cli_value(expected, kind), submitted=_cli_value(submitted, kind), kind=kind,
-        symbols=symbol_domains, functions=function_defs, rtol=rtol, atol=atol, sigfigs=sigfigs, undecided=undecided,
+        symbols=symbol_domains, functions=function_defs, rtol=rtol, atol=atol, sigfigs=sigfigs, decimals=decimals,
+        undecided=undecided, partial_credit=partial_credit, element=element,
     )
+    try:
+        _part_and_context(case)  # an unusable combination of options is a usage error
+    except ValueError as exc:
+        raise click.UsageError(str(exc).splitlines()[0]) from None
     from grader.check.pool import Budget, run_tasks
 
     def on_timeout(_case: CompareCase, reason: str) -> dict[str, Any]:
