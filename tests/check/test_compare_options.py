@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from grader.compare import compare, run_batch_lines
+from grader.check.compare import run_batch_lines
+from grader.cli.compare import compare
 
 from .helpers import needs_parser
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.compare import CompareCase, compare_case
+from grader.check.compare import CompareCase, compare_case
 
 from .helpers import needs_parser
 

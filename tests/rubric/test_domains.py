@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.compare import compare, run_batch_lines
+from grader.check.compare import run_batch_lines
+from grader.cli.compare import compare
 from grader.rubric.domains import DomainError, parse_domain
 from grader.rubric.models import Domain, SymbolSpec
 

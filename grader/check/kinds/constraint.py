@@ -24,7 +24,7 @@ from typing import Any
 
 import sympy
 
-from grader.check.base import CheckContext, register
+from grader.check.base import CheckContext
 from grader.check.equivalence import compare_expressions
 from grader.check.numeric import EvaluationError, compile_numeric
 from grader.check.parsing import (
@@ -211,7 +211,6 @@ def _outside_domain(name: str, value: sympy.Basic, spec: SymbolSpec, ctx: CheckC
     return None
 
 
-@register("constraint")
 class ConstraintChecker:
     """Named values checked against conditions."""
 

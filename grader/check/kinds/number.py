@@ -13,7 +13,7 @@ from typing import Any
 
 import sympy
 
-from grader.check.base import CheckContext, register
+from grader.check.base import CheckContext
 from grader.check.parsing import (
     expected_scalar,
     number_from_json,
@@ -165,7 +165,6 @@ def number_tolerance(spec: Any, ctx: CheckContext, integer: bool) -> tuple[Toler
     return (own or ctx.tolerance), (integer and own is None)
 
 
-@register("number")
 class NumberChecker:
     """A real number with a tolerance (``spec.tolerance`` or the context's)."""
 

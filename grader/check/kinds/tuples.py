@@ -16,7 +16,7 @@ from typing import Any
 
 import sympy
 
-from grader.check.base import CheckContext, register
+from grader.check.base import CheckContext
 from grader.check.equivalence import compare_expressions
 from grader.check.kinds.expression import (
     read_expression,
@@ -119,7 +119,6 @@ def _distinct_rows(matches: list[list[bool]], given: list[Any]) -> tuple[list[li
     return rows, kept
 
 
-@register("tuple", "set")
 class TupleChecker:
     """Lists of values, ordered (tuple) or not (set)."""
 
