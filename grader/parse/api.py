@@ -135,7 +135,7 @@ def _fast_number(text: object, limits: Limits) -> Parsed | None:
         )
     exponent = literal[mantissa.end() + 1 :] if mantissa and mantissa.end() < len(literal) else ""
     power = exponent.lstrip("+-").lstrip("0")
-    if len(power) > 6 or int(power or "0") > limits.max_exponent:
+    if len(power) > 6 or int(power or "0") > min(limits.max_exponent, limits.max_literal_exponent):
         raise ParseFailure("the exponent is too large", "exponent_too_large", match.start(2))
     notes: list[str] = []
     value = number_from_literal(literal, notes)

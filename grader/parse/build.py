@@ -264,10 +264,9 @@ class Builder:
         return value
 
     def check_size(self, value: Built, pos: int) -> None:
-        """Exact numbers may not grow past ``max_exponent + max_digits`` digits."""
+        """Exact numbers may not grow past ``max_number_digits`` digits."""
         if isinstance(value, sympy.Rational):
-            cap = max(self.limits.max_exponent, 10 * self.limits.max_digits) + self.limits.max_digits
-            if _digits(value) > cap:
+            if _digits(value) > self.limits.max_number_digits:
                 raise ParseFailure("a number in the answer is too large", "too_many_digits", pos)
 
     def build_percent(self, node: Node) -> Built:

@@ -214,7 +214,7 @@ class Lexer:
         exponent = literal[mantissa.end() + 1 :]
         if exponent:
             power = exponent.lstrip("+-").lstrip("0")
-            if len(power) > 6 or int(power or "0") > self.limits.max_exponent:
+            if len(power) > 6 or int(power or "0") > min(self.limits.max_exponent, self.limits.max_literal_exponent):
                 raise ParseFailure(
                     f"the exponent of {literal[:40]} is too large", "exponent_too_large", i
                 )
