@@ -42,6 +42,8 @@ TUPLE_CASES = [
     ("integer items are exact", "tuple", [96096, 3], [96000, 3], False, Status.WRONG, 0.0),
     ("float items use the tolerance", "tuple", [0.5, 0.25], [0.5004, 0.25], False, Status.CORRECT, 1.0),
     ("float items outside the tolerance", "tuple", [0.5, 0.25], [0.51, 0.25], False, Status.WRONG, 0.0),
+    ("set: two close values both given", "set", [1.0, 1.0005], [1.0005, 1.0], False, Status.CORRECT, 1.0),
+    ("set: one close value given twice", "set", [1.0, 1.0005], [1.0, 1.0], False, Status.WRONG, 0.0),
 ]
 
 

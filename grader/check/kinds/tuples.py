@@ -104,16 +104,20 @@ def _plain_number(value: Any) -> bool:
 
 
 def _distinct_rows(matches: list[list[bool]], given: list[Any]) -> tuple[list[list[bool]], list[Any]]:
-    """A set's repeated items counted once: items that match exactly the same expected
-    items (at least one) are one item, as ``{1, 1, 2}`` is the set ``{1, 2}``."""
-    seen: set[tuple[bool, ...]] = set()
+    """A set's repeated items counted once, as ``{1, 1, 2}`` is the set ``{1, 2}``: an item
+    is a repeat of an earlier one when both match the same expected items and either that
+    is a single expected item or the two items are written identically (two different
+    items that each fit two close expected values within the tolerance both count)."""
     rows: list[list[bool]] = []
     kept: list[Any] = []
     for row, item in zip(matches, given, strict=True):
-        key = tuple(row)
-        if any(row) and key in seen:
+        repeat = any(
+            row == earlier_row and (sum(row) == 1 or item == earlier_item)
+            for earlier_row, earlier_item in zip(rows, kept, strict=True)
+            if any(row)
+        )
+        if repeat:
             continue
-        seen.add(key)
         rows.append(row)
         kept.append(item)
     return rows, kept
