@@ -154,9 +154,11 @@ def _draw_env(probe: _Probe, ctx: CheckContext, rng: random.Random, integer_chec
 
 
 def _near_kink(symbol: sympy.Symbol, points: list[float], ctx: CheckContext, rng: random.Random, index: int) -> float | None:
-    """The first probe points go on both sides of each kink of ``symbol`` (inside its
-    domain), so ``|x|`` and ``x`` are told apart on a domain that is mostly positive."""
-    if not points or index >= 2 * len(points):
+    """The first probe points of a symbol with kinks go in every stretch its kinks cut its
+    domain into (below the first, between neighbours, above the last), so ``|x|`` and
+    ``x`` are told apart on a domain that is mostly positive, and ``H(x)`` and
+    ``H(x - 0.001)`` too."""
+    if not points:
         return None
     spec = spec_for(symbol, ctx)
     if spec.domain in (Domain.integer, Domain.positive_integer):
@@ -166,14 +168,14 @@ def _near_kink(symbol: sympy.Symbol, points: list[float], ctx: CheckContext, rng
         low = 0.0
     elif spec.domain is Domain.interval and spec.low is not None and spec.high is not None:
         low, high = spec.low, spec.high
-    point = points[index // 2]
-    width = max(1.0, abs(point))
-    if index % 2 == 0:
-        start, end = max(low, point - width), min(point, high)
-    else:
-        start, end = max(point, low), min(high, point + width)
-    if not start < end:
+    inside = sorted(point for point in set(points) if low < point < high)
+    if not inside:
         return None
+    edges = [max(low, inside[0] - max(1.0, abs(inside[0]))), *inside, min(high, inside[-1] + max(1.0, abs(inside[-1])))]
+    stretches = [(start, end) for start, end in zip(edges, edges[1:], strict=False) if start < end]
+    if index >= len(stretches):
+        return None
+    start, end = stretches[index]
     value = start + (end - start) * rng.uniform(0.05, 0.95)
     if spec.domain is Domain.nonzero and value == 0:
         return None
