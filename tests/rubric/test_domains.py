@@ -108,3 +108,25 @@ def test_compare_cli_keeps_the_sign_of_bounds(expected: str, answer: str, domain
 def test_batch_contract_keeps_the_sign_of_bounds(expected: str, answer: str, domain: str, status: str) -> None:
     line = json.dumps({"id": "c", "kind": "expression", "gold": expected, "answer": answer, "symbols": {"x": domain}})
     assert run_batch_lines([line], workers=0)[0]["status"] == status
+
+
+# Bounds are 0 or at least 1e-6 away from it: below that, |x| - x on the negative part is
+# smaller than the checker's absolute floor for "zero" (1e-12 in floats, 1e-38 at 50 digits).
+bound_values = st.one_of(
+    st.just(0.0),
+    st.floats(min_value=1e-6, max_value=50, allow_nan=False),
+    st.floats(min_value=-50, max_value=-1e-6, allow_nan=False),
+)
+
+
+@settings(max_examples=12, deadline=None)
+@given(low=bound_values, width=st.floats(min_value=0.01, max_value=100, allow_nan=False))
+def test_abs_vs_identity_follows_the_sign_of_random_bounds(low: float, width: float) -> None:
+    """|x| equals x exactly when the interval has no negative numbers, whatever its bounds."""
+    high = low + width
+    if not low < high:
+        return
+    domain = f"interval({low!r}, {high!r})"
+    line = json.dumps({"id": "p", "kind": "expression", "gold": "abs(x)", "answer": "x", "symbols": {"x": domain}})
+    status = run_batch_lines([line], workers=0)[0]["status"]
+    assert status == ("correct" if low >= 0 else "wrong"), (domain, status)
