@@ -92,6 +92,10 @@ def within(submitted: float, expected: float, tolerance: Tolerance) -> bool:
     """
     if not (math.isfinite(submitted) and math.isfinite(expected)):
         return False
+    bound, strict = allowed_error(expected, tolerance)
+    error = abs(submitted - expected)
+    if math.isfinite(bound) and math.isfinite(error) and abs(error - bound) > 1e-9 * max(bound, error):
+        return error < bound  # clearly inside or outside: floats decide (the fast path)
     return _within_exact(_fraction_of(submitted), _fraction_of(expected), tolerance)
 
 

@@ -66,6 +66,9 @@ NUMBER_DEFAULT_CASES = [
     ("irrational key, wrong", {"kind": "number", "expected": "sqrt(2)"}, "1.41", None, WRONG),
     ("integer key, irrational answer equal to it", {"kind": "number", "expected": 1}, "(sqrt(2)+1)*(sqrt(2)-1)", None, RIGHT),
     ("integer key, irrational answer close to it", {"kind": "number", "expected": 3}, "pi", None, WRONG),
+    ("array boundary (1.05 vs 1, rtol .05)", {"kind": "array", "expected": [1.0, 2.0], "tolerance": {"rtol": 0.05}}, [1.05, 2.1], None, RIGHT),
+    ("array just beyond the boundary", {"kind": "array", "expected": [1.0, 2.0], "tolerance": {"rtol": 0.05}}, [1.05, 2.1000001], None, WRONG),
+    ("array: tiny entries, no absolute floor", {"kind": "array", "expected": [3e-9, 1.0]}, [1e-9, 1.0], None, WRONG),
     ("zero key with atol", {"kind": "number", "expected": 0.0, "tolerance": {"atol": 1e-6}}, "1e-7", None, RIGHT),
     ("zero key beyond atol", {"kind": "number", "expected": 0.0, "tolerance": {"atol": 1e-6}}, "1e-5", None, WRONG),
 ]

@@ -8,7 +8,6 @@ in another shape. Feedback names the first wrong entries, never their expected v
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -17,7 +16,7 @@ import sympy
 from grader.check.base import CheckContext
 from grader.check.kinds.number import expected_float, read_number, real_value
 from grader.check.parsing import ExpectedValueError, parse_context, parse_expected, parse_student
-from grader.check.tolerance import allowed_error
+from grader.check.tolerance import within
 from grader.check.verdict import Status, Verdict
 from grader.parse.values import ArrayValue, Invalid, Parsed, as_array
 from grader.rubric.models import Tolerance
@@ -84,10 +83,8 @@ def _entry_name(index: tuple[int, ...]) -> str:
 
 def _close_mask(submitted: np.ndarray, expected: np.ndarray, tolerance: Tolerance) -> np.ndarray:
     mask = np.zeros(expected.shape, dtype=bool)
-    for index in np.ndindex(expected.shape):
-        bound, strict = allowed_error(float(expected[index]), tolerance)
-        error = abs(float(submitted[index]) - float(expected[index]))
-        mask[index] = math.isfinite(error) and (error < bound if strict else error <= bound)
+    for index in np.ndindex(expected.shape):  # within: exact on a boundary (1.05 vs 1 at rtol .05)
+        mask[index] = within(float(submitted[index]), float(expected[index]), tolerance)
     return mask
 
 
