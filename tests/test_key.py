@@ -139,3 +139,28 @@ def test_grading_with_a_frozen_key_needs_no_torch(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["correct", "1.0"]
+
+
+ZERO_MEAN = textwrap.dedent(
+    """\
+    assignment: {id: zero, title: Zero}
+    questions:
+      - id: q1
+        parts:
+          - id: q1.mean0
+            points: 1
+            prompt: mean of channel 0 of centred data
+            answer:
+              kind: number
+              expected: {ref: norm.stats, args: {x: [[[-1, 1]], [[1, -1]]], layout: NCL, kind: batch}, select: mean.0}
+    """
+)
+
+
+def test_a_reference_giving_zero_needs_an_absolute_tolerance() -> None:
+    rubric, _ = parse_rubric_text(ZERO_MEAN)
+    with pytest.raises(AnswerKeyError, match="expected value of 0 .* no absolute tolerance"):
+        build_key(rubric, rubric_hash(ZERO_MEAN))
+    fixed = ZERO_MEAN.replace("select: mean.0}", "select: mean.0}\n          tolerance: {atol: 1.0e-9}")
+    rubric, _ = parse_rubric_text(fixed)
+    assert build_key(rubric, rubric_hash(fixed)).parts["q1.mean0"].expected == 0
