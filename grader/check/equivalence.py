@@ -50,7 +50,7 @@ from grader.check.identity import POINTS, exact_identity, is_rational_expression
 from grader.check.numeric import Compiled, EvaluationError, compile_numeric
 from grader.check.parsing import lookup_spec
 from grader.check.piecewise import has_kinks, kink_points, prove_by_cases
-from grader.check.rewrites import extra_proof_steps
+from grader.check.rewrites import INVERSE_FUNCTIONS, extra_proof_steps, prove_by_derivative
 from grader.check.symbols import (
     FunctionDefs,
     apply_functions,
@@ -516,6 +516,35 @@ def _prove_by_cases(expected: sympy.Basic, submitted: sympy.Basic, ctx: CheckCon
         return None
 
 
+def _symbol_interval(symbol: sympy.Symbol, ctx: CheckContext) -> sympy.Interval | None:
+    """The open interval a scalar symbol's domain is (None when it is not one interval)."""
+    spec = spec_for(symbol, ctx)
+    if spec.domain is Domain.interval and spec.low is not None and spec.high is not None:
+        return sympy.Interval.open(sympy.nsimplify(spec.low), sympy.nsimplify(spec.high))
+    if spec.domain in (Domain.positive, Domain.nonnegative):
+        return sympy.Interval.open(0, sympy.oo)
+    if spec.domain is Domain.real:
+        return sympy.Interval.open(-sympy.oo, sympy.oo)
+    return None
+
+
+def _prove_by_derivative(difference: sympy.Basic, ctx: CheckContext) -> bool:
+    """One-variable identities with inverse functions (``grader.check.rewrites``), in one step budget."""
+    symbols = [symbol for symbol in difference.free_symbols if isinstance(symbol, sympy.Symbol)]
+    if len(symbols) != 1 or len(difference.free_symbols) != 1 or not difference.has(*INVERSE_FUNCTIONS) or not step_allowed():
+        return False
+    domain = _symbol_interval(symbols[0], ctx)
+    if domain is None:
+        return False
+    try:
+        with time_limit(ctx.step_seconds):
+            return prove_by_derivative(difference, symbols[0], domain, _leaf_is_zero)
+    except StepTimeout:
+        return False
+    except Exception:  # noqa: BLE001 - not proved; the numeric confirmation follows
+        return False
+
+
 def _nonzero_polynomial(difference: sympy.Basic, ctx: CheckContext) -> bool:
     """True when ``difference`` expands to a nonzero polynomial in scalar symbols.
 
@@ -703,6 +732,11 @@ def compare_expressions(
         proof = _prove_zero(sympy.Add(expected, -submitted) if not isinstance(expected, MatrixExpr) else expected - submitted, ctx)
     if proof is not None:
         return Equivalence("proved", f"equivalent (proved by {proof})", len(samples.valid), {"stage": "symbolic", "step": proof, "points_checked": len(samples.valid)})
+    if not isinstance(expected, MatrixExpr) and not isinstance(submitted, MatrixExpr):
+        derivative = _prove_by_derivative(sympy.Add(expected, -submitted), ctx)
+        if derivative:
+            return Equivalence("proved", "equivalent (proved: zero derivative, continuous on the domain, zero at a point)", len(samples.valid),
+                               {"stage": "symbolic", "step": "derivative", "points_checked": len(samples.valid)})
     if tolerance is None and not isinstance(expected, MatrixExpr) and _nonzero_polynomial(sympy.Add(expected, -submitted), ctx):
         return Equivalence("different", "not equivalent to the expected answer: the difference simplifies to a nonzero polynomial",
                            len(samples.valid), {"stage": "symbolic", "step": "nonzero polynomial difference"})

@@ -8,7 +8,11 @@ tried only when the difference has the functions it is about:
   (``atan(1/2)`` vs ``pi/2 - atan(2)``, Machin-like formulas), proved exactly:
   ``sum c_k atan(r_k) + q pi`` is ``arg(prod (1 + i r_k)^c_k) + q pi`` modulo 2 pi, so it
   is a multiple of 2 pi exactly when ``prod (1 + i r_k)^c_k * (1 + i)^(4q)`` is a positive
-  real (Gaussian rationals, exact); with its value below 1e-30 at 60 digits it is 0.
+  real (Gaussian rationals, exact); with its value below 1e-30 at 60 digits it is 0;
+- one-variable differences with inverse functions (``atan(x) + atan(1/x)`` vs ``pi/2``
+  for x > 0, ``asin(x)`` vs ``atan(x/sqrt(1 - x^2))`` on (-1, 1)): zero when sympy finds
+  the derivative identically 0, the difference continuous on the whole (connected) domain
+  (``continuous_domain``) and 0 at one exact point of it.
 """
 
 from __future__ import annotations
@@ -17,12 +21,18 @@ from collections.abc import Callable
 from typing import Any
 
 import sympy
+from sympy.core.function import AppliedUndef
 
-__all__ = ["extra_proof_steps", "prove_arctangent_constant"]
+__all__ = ["extra_proof_steps", "prove_arctangent_constant", "prove_by_derivative"]
 
 INVERSE_FUNCTIONS: tuple[type, ...] = (
     sympy.asin, sympy.acos, sympy.atan, sympy.acot, sympy.asec, sympy.acsc,
     sympy.asinh, sympy.acosh, sympy.atanh, sympy.acoth, sympy.asech, sympy.acsch,
+)  # fmt: skip
+#: functions with jumps or kinks: never proved constant by their derivative
+STEP_FUNCTIONS: tuple[type, ...] = (
+    sympy.floor, sympy.ceiling, sympy.frac, sympy.sign, sympy.Heaviside, sympy.Mod, sympy.Piecewise,
+    sympy.Max, sympy.Min, sympy.Abs, sympy.Sum, sympy.Product, sympy.Integral, sympy.Derivative,
 )  # fmt: skip
 MAX_TERMS = 12
 MAX_MULTIPLE = 64
@@ -82,3 +92,34 @@ def extra_proof_steps(difference: sympy.Basic) -> list[tuple[str, Callable[[], A
     if _has_nested_radical(difference):
         steps.append(("denest radicals", lambda: sympy.simplify(sympy.sqrtdenest(difference))))
     return steps
+
+
+def _inside_point(domain: sympy.Interval) -> sympy.Rational:
+    """A simple rational point strictly inside an open interval."""
+    for candidate in (sympy.Integer(1), sympy.Integer(0), sympy.Rational(1, 2), sympy.Rational(-1, 2), sympy.Integer(2), sympy.Integer(-1)):
+        if domain.contains(candidate) is sympy.true and candidate not in (domain.start, domain.end):
+            return candidate
+    low, high = domain.start, domain.end
+    if low.is_infinite:
+        return sympy.nsimplify(sympy.floor(high) - 1)
+    if high.is_infinite:
+        return sympy.nsimplify(sympy.ceiling(low) + 1)
+    return sympy.nsimplify((low + high) / 2)
+
+
+def prove_by_derivative(difference: sympy.Basic, symbol: sympy.Symbol, domain: sympy.Interval, is_zero: Callable[[sympy.Basic], bool]) -> bool:
+    """True when ``difference`` (in ``symbol`` alone, with an inverse function) is 0 on
+    the open interval ``domain``: derivative 0, continuous there, 0 at one point."""
+    if not isinstance(difference, sympy.Expr) or difference.free_symbols != {symbol} or not difference.has(*INVERSE_FUNCTIONS):
+        return False
+    if difference.has(*STEP_FUNCTIONS) or difference.atoms(AppliedUndef):
+        return False  # their derivative is 0 where it exists, and continuous_domain may not see their jumps
+    from sympy.calculus.util import continuous_domain
+
+    if sympy.simplify(sympy.diff(difference, symbol)) != 0:
+        return False
+    if continuous_domain(difference, symbol, domain) != domain:
+        return False
+    point = _inside_point(domain)
+    value = difference.subs(symbol, point)
+    return bool(value == 0 or prove_arctangent_constant(value) or is_zero(value))
