@@ -741,7 +741,8 @@ def compare_expressions(
             return Equivalence("proved", "equivalent (proved: zero derivative, continuous on the domain, zero at a point)", len(samples.valid),
                                {"stage": "symbolic", "step": "derivative", "points_checked": len(samples.valid)})
     if tolerance is None and not isinstance(expected, MatrixExpr) and _nonzero_polynomial(sympy.Add(expected, -submitted), ctx):
-        return Equivalence("different", "not equivalent to the expected answer: the difference simplifies to a nonzero polynomial",
+        what = "polynomial" if sympy.Add(expected, -submitted).free_symbols else "number"
+        return Equivalence("different", f"not equivalent to the expected answer: the difference simplifies to a nonzero {what}",
                            len(samples.valid), {"stage": "symbolic", "step": "nonzero polynomial difference"})
     if probe_error:
         return Equivalence("undecided", f"could not evaluate the answer numerically ({probe_error}) and could not prove it equivalent", 0, {"stage": "compile", "error": probe_error})
