@@ -263,6 +263,8 @@ class _Samples:
 
 
 RECHECK_DIGITS = 60
+RECHECK_RELATIVE = 1e-6  # float disagreements smaller than this are always rechecked
+RECHECK_CANCELLATION = 1e6  # ... and so are those where a sum lost 6 digits or more
 
 
 def _mp_env(env: dict[Any, Any]) -> dict[Any, Any]:
@@ -275,13 +277,37 @@ def _mp_env(env: dict[Any, Any]) -> dict[Any, Any]:
     return converted
 
 
-def _recheck_precisely(expected: sympy.Basic, submitted: sympy.Basic, samples: _Samples, ctx: CheckContext, tolerance: Tolerance | None, digits: int = RECHECK_DIGITS) -> _Samples:
+def _clearly_different(probe: _Probe, env: dict[Any, Any], expected_value: Any, submitted_value: Any) -> bool:
+    """A float disagreement that no cancellation can explain: the values differ by more
+    than a millionth and no sum lost more than 6 of the 16 digits on the way."""
+    if isinstance(expected_value, np.ndarray) or isinstance(submitted_value, np.ndarray):
+        return False
+    size = max(abs(expected_value), abs(submitted_value))
+    if not abs(expected_value - submitted_value) > RECHECK_RELATIVE * size:
+        return False
+    try:
+        probe.expected.evaluate(env)
+        lost = probe.expected.cancellation
+        probe.submitted.evaluate(env)
+        lost = max(lost, probe.submitted.cancellation)
+    except EvaluationError:
+        return False
+    return bool(lost < RECHECK_CANCELLATION)
+
+
+def _recheck_precisely(expected: sympy.Basic, submitted: sympy.Basic, samples: _Samples, ctx: CheckContext, tolerance: Tolerance | None,
+                       digits: int = RECHECK_DIGITS, fp_probe: _Probe | None = None) -> _Samples:
     """Float disagreements are decided again at the same points with 60-digit arithmetic
     before an answer is called wrong: a true identity whose float evaluation cancels
     catastrophically (``1/(22619537 - 15994428 sqrt(2))``) is never "wrong" from floats
-    alone. The first failing point is rechecked first; when it still differs, that is
-    the verdict (one high-precision evaluation per wrong answer)."""
+    alone. A float disagreement no cancellation can explain (``_clearly_different``) is
+    final; otherwise the first failing point is rechecked first, and when it still
+    differs that is the verdict."""
     failing = [index for index, (_env, e, s, ok) in enumerate(samples.valid) if not ok]
+    if fp_probe is not None and failing:
+        env, expected_value, submitted_value, _ok = samples.valid[failing[0]]
+        if _clearly_different(fp_probe, env, expected_value, submitted_value):
+            return samples
     try:
         with mpmath.workdps(digits):
             probe = _compile_pair(expected, submitted, "mp", 0)
@@ -718,7 +744,7 @@ def compare_expressions(
     else:
         samples, probe_error = _sample(probe, ctx, tolerance, integer_checks, mode="fp", wanted=FAST_POINTS, salt="fast"), ""
         if any(not ok for *_rest, ok in samples.valid):
-            samples = _recheck_precisely(expected, submitted, samples, ctx, tolerance)
+            samples = _recheck_precisely(expected, submitted, samples, ctx, tolerance, fp_probe=probe)
             if any(not ok for *_rest, ok in samples.valid):
                 return _different(samples, "fast numeric" if not samples.rechecked else "high-precision recheck")
     if is_rational_expression(expected) and is_rational_expression(submitted):
