@@ -39,6 +39,8 @@ _UNARY: dict[str, Callable[[Any], Any]] = {
     "atan": sympy.atan, "acot": sympy.acot, "sinh": sympy.sinh, "cosh": sympy.cosh,
     "tanh": sympy.tanh, "sech": sympy.sech, "csch": sympy.csch, "coth": sympy.coth,
     "asinh": sympy.asinh, "acosh": sympy.acosh, "atanh": sympy.atanh, "exp": sympy.exp,
+    "asec": sympy.asec, "acsc": sympy.acsc, "asech": sympy.asech, "acsch": sympy.acsch,
+    "acoth": sympy.acoth,
     "sqrt": sympy.sqrt, "abs": sympy.Abs, "sign": sympy.sign, "floor": sympy.floor,
     "ceil": sympy.ceiling, "erf": sympy.erf,
     "sigmoid": lambda x: 1 / (1 + sympy.exp(-x)),
@@ -52,6 +54,7 @@ _OPERATIONS: dict[str, Callable[[Any, Any], Any]] = {
 }
 _MAX_MATRIX_POWER = 16
 _MAX_DET_SIZE = 6
+_MAX_DIAGONAL = 64
 
 #: values a node can build to before the final conversion
 Built = Any
@@ -333,8 +336,49 @@ class Builder:
                 pos,
             )
 
+    def vector(self, node: Node) -> Built:
+        """A node built for a transpose: a list becomes a column (``[3, 1, 4]^T``)."""
+        value = self.build(node)
+        if isinstance(value, (TupleValue, ArrayValue)):
+            array = as_array(value)
+            if isinstance(array, Invalid):
+                raise ParseFailure(array.reason, array.code, node.pos)
+            if len(array.shape) == 1:  # a list is a row: its transpose is a column
+                return sympy.ImmutableMatrix(1, array.shape[0], list(array.items))
+            if len(array.shape) == 2:
+                return sympy.ImmutableMatrix(array.shape[0], array.shape[1], list(array.items))
+            raise ParseFailure("only a list or a matrix can be transposed", "type", node.pos)
+        if isinstance(value, EquationValue):
+            raise ParseFailure("an equation cannot be used inside an expression", "type", node.pos)
+        return value
+
+    def build_prime(self, node: Node) -> Built:
+        """``A'``: the transpose of a matrix or a list; on a scalar a prime is refused
+        (it marks a derivative or another quantity, never the same value)."""
+        value = self.vector(node.args[0])
+        if isinstance(value, (sympy.MatrixBase, MatrixExpr)):
+            return self.apply(node.pos, sympy.transpose, value)
+        shown = node.args[0].value if node.args[0].kind == "sym" else "an expression"
+        raise ParseFailure(
+            f"a prime (') on {shown} is not read: write the derivative of a declared function as f'(x), "
+            "or another quantity with a subscript",
+            "prime",
+            node.pos,
+        )
+
+    def build_deriv(self, node: Node) -> Built:
+        """``f'(x)``: the derivative of a declared function at its argument."""
+        call = self.build(node.args[0])
+        order = int(node.value)
+        argument = call.args[0]
+        if isinstance(argument, sympy.Symbol):
+            return self.apply(node.pos, lambda: sympy.Derivative(call, (argument, order)))
+        dummy = sympy.Dummy("t", real=True)
+        inner = call.func(dummy)
+        return self.apply(node.pos, lambda: sympy.Subs(sympy.Derivative(inner, (dummy, order)), dummy, argument))
+
     def build_transpose(self, node: Node) -> Built:
-        value = self.scalar(node.args[0])
+        value = self.vector(node.args[0])
         if not isinstance(value, (sympy.MatrixBase, MatrixExpr)):
             self.notes.append("`'` / `^T` of a scalar read as the scalar itself (transpose)")
             return value
@@ -342,7 +386,7 @@ class Builder:
 
     def build_transpose_T(self, node: Node) -> Built:
         """``x^T``: transpose of a matrix; a power when ``T`` is a declared scalar."""
-        value = self.scalar(node.args[0])
+        value = self.vector(node.args[0])
         if isinstance(value, (sympy.MatrixBase, MatrixExpr)):
             return self.apply(node.pos, sympy.transpose, value)
         t_known = "T" in self.scope or (self.symbols is not None and "T" in self.symbols)
@@ -422,6 +466,8 @@ class Builder:
             if isinstance(array, Invalid):
                 raise ParseFailure(array.reason, array.code, pos)
             return array
+        if name == "diag":
+            return self.diagonal(args, pos)
         if name in _UNARY:
             self.arity(name, args, 1)
             return self.apply(pos, _UNARY[name], self.expr(args[0], f"`{name}`"))
@@ -458,6 +504,19 @@ class Builder:
             self.arity(name, args, 1)
             return self.matrix_function(name, self.scalar(args[0]), pos)
         raise ParseFailure(f"`{name}` is not a known function", "unknown_function", pos)
+
+    def diagonal(self, args: Sequence[Node], pos: int) -> sympy.ImmutableMatrix:
+        """``diag(3, 1)`` or ``diag([3, 1])``: a square matrix with those diagonal entries."""
+        if len(args) == 1 and args[0].kind in ("tuple", "group"):
+            array = as_array(self.build(args[0]))
+            if isinstance(array, Invalid) or len(array.shape) > 1:
+                raise ParseFailure("`diag` takes a list of entries", "type", pos)
+            entries = list(array.items)
+        else:
+            entries = [self.expr(arg, "`diag`") for arg in args]
+        if not entries or len(entries) > _MAX_DIAGONAL:
+            raise ParseFailure(f"`diag` takes 1 to {_MAX_DIAGONAL} entries", "arity", pos)
+        return sympy.ImmutableMatrix(sympy.diag(*entries))
 
     @staticmethod
     def arity(name: str, args: Sequence[Node], *counts: int) -> None:

@@ -139,7 +139,11 @@ class LatexCommands:
         if name in ("top", "intercal", "prime"):
             raise ParseFailure(f"\\{name} must follow '^'", "syntax", pos)
         if name in ("pm", "mp"):
-            raise ParseFailure("± is not supported; give each value separately", "syntax", pos)
+            raise ParseFailure(
+                "`±` stands for two values; this part expects one (give each value separately)",
+                "plus_minus",
+                pos,
+            )
         raise ParseFailure(f"\\{name} is not supported here", "unknown_command", pos)
 
     def single_word_group(self) -> tuple[str, Token, bool] | None:

@@ -62,6 +62,8 @@ class _Printer:
         if isinstance(value, TupleValue):
             return self.sequence(value.items, value.bracket, top=True)
         if isinstance(value, ArrayValue):
+            if len(value.shape) == 2 and value.shape[1] == 1 and value.shape[0] > 1:
+                return f"{self.sequence(value.items, '[')}^T"  # a column, as students write one
             nested = value.to_nested() if value.shape else value.items[0]
             return f"matrix({self.nested(nested)})"
         if isinstance(value, EquationValue):

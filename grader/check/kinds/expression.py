@@ -17,6 +17,7 @@ import sympy
 
 from grader.check.base import CheckContext, register
 from grader.check.equivalence import Equivalence, compare_expressions
+from grader.check.labels import read_with_labels
 from grader.check.parsing import (
     expected_scalar,
     lookup_spec,
@@ -51,12 +52,16 @@ def read_expression(raw: Any, ctx: CheckContext, lhs: str | None = None) -> Pars
         return Invalid(f"expected an expression, got a {type(raw).__name__}", code="not_an_expression")
     extra = {lhs: domain_spec(Domain.real)} if lhs and lookup_spec(ctx.symbols, lhs) is None else None
     parse_ctx = parse_context(ctx, allow_equation=True, extra_symbols=extra)
-    result = parse_student(raw, parse_ctx)
-    if isinstance(result, Invalid):
-        named = read_named_equation(raw, parse_ctx)
-        if named is not None:
-            return named
-    return result
+
+    def read_text(text: str) -> Parsed | Invalid:
+        result = parse_student(text, parse_ctx)
+        if isinstance(result, Invalid):
+            named = read_named_equation(text, parse_ctx)
+            if named is not None:
+                return named
+        return result
+
+    return read_with_labels(raw, parse_ctx, read_text)
 
 
 def submitted_expression(value: Any) -> tuple[sympy.Basic | None, str | None]:

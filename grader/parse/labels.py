@@ -1,0 +1,106 @@
+"""Left-hand sides that are labels: ``μ =``, ``J(x,y) =``, ``f'(x) =``, ``\\frac{\\partial L}{\\partial z} =``.
+
+``label_kind(text, context)`` says what the left side of ``left = value`` is:
+
+- ``"name"``: one name that is not a declared symbol (``μ``, ``H_{out}``, ``w_2``,
+  ``\\hat{y}``);
+- ``"declared"``: one declared symbol (``x``): a label only when it is not an unknown of
+  the expected value (decided by the checker, which knows the expected value);
+- ``"call"``: a function or operator applied to something (``J(x,y)``, ``f'(x)``,
+  ``\\mathrm{Var}(W_{ij})``, ``E[X]``, ``p(y|x)``) whose name is neither a declared
+  symbol nor a known function (``sin(x) = ...`` is a value, not a label);
+- ``"derivative"``: derivative or gradient notation (``\\frac{\\partial L}{\\partial z}``,
+  ``dL/dz``, ``\\nabla_w L``, ``∂L/∂z``);
+- ``None``: anything else (a value such as ``2x``, a number): every side is graded.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sympy
+
+from grader.parse.context import ParseContext
+from grader.parse.names import FUNCTION_NAMES, GREEK_NAMES, LATEX_FUNCTIONS
+
+__all__ = ["label_kind", "single_name"]
+
+_SPACES = re.compile(r"\\[,;:! ]|\\q?quad(?![A-Za-z])|[\s~$]")
+_GROUP = r"\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}"
+_WRAPPED = rf"\\(?:mathrm|operatorname|text|textrm|mathbb|mathcal|mathbf|boldsymbol|bm|mathit|hat|bar|tilde|widehat|vec)\s*{_GROUP}"
+_NAME = rf"(?:{_WRAPPED}|\\[A-Za-z]+|[A-Za-zα-ωΑ-Ωℓ]+)"
+_SUB = rf"(?:_(?:{_GROUP}|\\?[A-Za-z0-9]))"
+_SUP = rf"(?:\^(?:\{{\s*\(?[^{{}}]*\)?\s*\}}|\*|\\star|\\ast|\([^()]*\)))"
+_CALL = re.compile(rf"^(?P<name>{_NAME}{_SUB}?)(?P<marks>{_SUP}?'*{_SUB}?)(?P<args>[(\[].*[)\]])$", re.DOTALL)
+_DECORATED = re.compile(rf"^(?P<name>{_NAME}{_SUB}?)(?P<marks>{_SUP}'*|'+){_SUB}?$", re.DOTALL)
+_DERIVATIVE = re.compile(
+    r"""^(?:
+        \\[dt]?frac\{(?:\\partial|∂|d|\\mathrm\{d\}|\\delta|δ)[^{}]*\}\{(?:\\partial|∂|d|\\mathrm\{d\}|\\delta|δ)[^{}]*\}.*
+      | (?:\\partial|∂)[^/]*/(?:\\partial|∂).+
+      | d[A-Za-z\\][^/]*/d[A-Za-z\\].*
+      | (?:\\nabla|∇).+
+    )$""",
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def _compact(text: str) -> str:
+    return _SPACES.sub("", text).strip()
+
+
+def _bare_name(name: str) -> str:
+    """``\\mathrm{Var}`` -> ``Var``; ``\\sigma`` -> ``sigma``; ``f_1`` -> ``f``."""
+    name = re.sub(r"_.*$", "", name)
+    match = re.match(r"\\[A-Za-z]+\s*\{([^{}]*)\}", name)
+    if match:
+        return match.group(1).strip()
+    return name.lstrip("\\")
+
+
+def _declared(name: str, context: ParseContext) -> bool:
+    from grader.parse.api import canonical_name
+
+    if context.symbols is None:
+        return False
+    return canonical_name(name) in context.symbols
+
+
+def single_name(text: str) -> str | None:
+    from grader.parse.api import parse_answer
+
+    result = parse_answer(text, _ANY_NAME)
+    value = getattr(result, "value", None)
+    if isinstance(value, sympy.Symbol):
+        return value.name
+    return None
+
+
+_ANY_NAME = ParseContext(allow_equation=False)
+
+
+def label_kind(text: str, context: ParseContext) -> str | None:
+    """What the left side ``text`` of ``text = value`` is (see the module docstring)."""
+    compact = _compact(text)
+    if not compact or len(compact) > 200:
+        return None
+    name = single_name(compact)
+    if name is not None:
+        return "declared" if _declared(name, context) else "name"
+    if _DERIVATIVE.match(compact):
+        return "derivative"
+    call = _CALL.match(compact)
+    decorated = _DECORATED.match(compact) if call is None else None
+    match = call or decorated
+    if match is None:
+        return None
+    bare = _bare_name(match.group("name"))
+    primed = "'" in match.group("marks")
+    if bare in context.functions:
+        return "call"
+    if bare in FUNCTION_NAMES or bare in LATEX_FUNCTIONS:
+        return None  # sin(x) = ... : a value
+    if _declared(GREEK_NAMES.get(bare, bare), context) and not primed:
+        return None  # x(y+1), x^{(2)}: a value of the declared x
+    if decorated is not None and not primed and "^" in match.group("marks") and _declared(bare, context):
+        return None
+    return "call"
