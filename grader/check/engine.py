@@ -12,7 +12,6 @@ import zlib
 from typing import Any
 
 from grader.check.base import CheckContext, checker_for
-from grader.check.labels import compare_labelled
 from grader.check.parsing import ExpectedValueError
 from grader.check.policy import apply_policy
 from grader.check.verdict import Status, Verdict
@@ -84,7 +83,7 @@ def check_part(part: Part, key_part: KeyPart, raw: Any, ctx: CheckContext) -> Ve
     if isinstance(parsed, Invalid):
         return _invalid_verdict(parsed)
     try:
-        verdict = compare_labelled(checker, spec, key_part.expected, parsed, ctx)
+        verdict = checker.compare(spec, key_part.expected, parsed, ctx)
     except ExpectedValueError as exc:
         return Verdict(0.0, Status.ERROR, "this part could not be checked (a problem with the answer key); a person will grade it", shown=parsed.shown, evidence={"error": str(exc)})
     except (ArithmeticError, TypeError, ValueError, AttributeError, IndexError, KeyError, RecursionError, NotImplementedError) as exc:
@@ -101,7 +100,7 @@ def check_part(part: Part, key_part: KeyPart, raw: Any, ctx: CheckContext) -> Ve
         if rule.id not in key_part.mistakes:
             continue
         try:
-            attempt = apply_policy(compare_labelled(checker, spec, key_part.mistakes[rule.id], parsed, ctx), ctx.undecided)
+            attempt = apply_policy(checker.compare(spec, key_part.mistakes[rule.id], parsed, ctx), ctx.undecided)
         except ExpectedValueError as exc:
             return Verdict(0.0, Status.ERROR, "a mistake rule of this part could not be checked; a person will grade it", shown=parsed.shown, evidence={"error": str(exc), "rule": rule.id})
         except (ArithmeticError, TypeError, ValueError, AttributeError, IndexError, KeyError, RecursionError, NotImplementedError) as exc:

@@ -24,7 +24,14 @@ import sympy
 
 from grader.check.base import CheckContext, Checker
 from grader.check.verdict import Status, Verdict
-from grader.parse.values import ArrayValue, EquationValue, Invalid, LabelledValue, Parsed, TupleValue
+from grader.parse.values import (
+    ArrayValue,
+    EquationValue,
+    Invalid,
+    LabelledValue,
+    Parsed,
+    TupleValue,
+)
 
 __all__ = ["compare_labelled", "read_with_labels"]
 

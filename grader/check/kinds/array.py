@@ -15,13 +15,13 @@ import numpy as np
 import sympy
 
 from grader.check.base import CheckContext, register
-from grader.check.labels import read_with_labels
 from grader.check.kinds.number import expected_float, read_number, real_value
+from grader.check.labels import compare_labelled, read_with_labels
 from grader.check.parsing import ExpectedValueError, parse_context, parse_expected, parse_student
 from grader.check.tolerance import allowed_error
 from grader.check.verdict import Status, Verdict
 from grader.parse.notation import MAGNITUDE_WORDS, strip_unit
-from grader.parse.values import ArrayValue, Invalid, Parsed, as_array
+from grader.parse.values import ArrayValue, Invalid, LabelledValue, Parsed, as_array
 from grader.rubric.models import Tolerance
 
 __all__ = ["ArrayChecker", "shape_text"]
@@ -210,6 +210,8 @@ class ArrayChecker:
         return Parsed(value=array, text=str(raw), shown=str(raw))
 
     def compare(self, spec: Any, expected: Any, parsed: Parsed, ctx: CheckContext) -> Verdict:
+        if isinstance(parsed.value, LabelledValue):  # `label = value = ...`: every value is graded
+            return compare_labelled(self, spec, expected, parsed, ctx)
         tolerance = getattr(spec, "tolerance", None) or ctx.tolerance
         target = expected_array(expected, ctx)
         submitted = submitted_array(parsed.value)

@@ -17,7 +17,7 @@ import sympy
 
 from grader.check.base import CheckContext, register
 from grader.check.equivalence import Equivalence, compare_expressions
-from grader.check.labels import read_with_labels
+from grader.check.labels import compare_labelled, read_with_labels
 from grader.check.parsing import (
     expected_scalar,
     lookup_spec,
@@ -30,7 +30,14 @@ from grader.check.policy import apply_policy
 from grader.check.symbols import domain_spec
 from grader.check.verdict import Status, Verdict
 from grader.parse import canonical_name
-from grader.parse.values import ArrayValue, EquationValue, Invalid, Parsed, TupleValue
+from grader.parse.values import (
+    ArrayValue,
+    EquationValue,
+    Invalid,
+    LabelledValue,
+    Parsed,
+    TupleValue,
+)
 from grader.rubric.models import Domain
 
 __all__ = ["ExpressionChecker", "read_expression", "submitted_expression", "verdict_from_equivalence"]
@@ -104,6 +111,8 @@ class ExpressionChecker:
         return read_expression(raw, ctx, getattr(spec, "lhs", None))
 
     def compare(self, spec: Any, expected: Any, parsed: Parsed, ctx: CheckContext) -> Verdict:
+        if isinstance(parsed.value, LabelledValue):  # `label = value = ...`: every value is graded
+            return compare_labelled(self, spec, expected, parsed, ctx)
         submitted, lhs_name = submitted_expression(parsed.value)
         if submitted is None:
             return Verdict(0.0, Status.WRONG, "expected a single expression, got a list of values", shown=parsed.shown)

@@ -14,7 +14,7 @@ from typing import Any
 import sympy
 
 from grader.check.base import CheckContext, register
-from grader.check.labels import read_with_labels
+from grader.check.labels import compare_labelled, read_with_labels
 from grader.check.parsing import (
     expected_scalar,
     number_from_json,
@@ -24,7 +24,7 @@ from grader.check.parsing import (
 from grader.check.tolerance import allowed_error, describe_tolerance, rounding_hint, within
 from grader.check.verdict import Status, Verdict
 from grader.parse.notation import MAGNITUDE_WORDS, join_thousands, strip_unit
-from grader.parse.values import EquationValue, Invalid, Parsed
+from grader.parse.values import EquationValue, Invalid, LabelledValue, Parsed
 from grader.rubric.models import Tolerance
 
 __all__ = ["NumberChecker", "read_number", "real_value"]
@@ -156,6 +156,8 @@ class NumberChecker:
         return read_number(raw, ctx)
 
     def compare(self, spec: Any, expected: Any, parsed: Parsed, ctx: CheckContext) -> Verdict:
+        if isinstance(parsed.value, LabelledValue):  # `label = value = ...`: every value is graded
+            return compare_labelled(self, spec, expected, parsed, ctx)
         tolerance = getattr(spec, "tolerance", None) or ctx.tolerance
         expected_number = expected_float(expected, ctx)
         value = parsed.value

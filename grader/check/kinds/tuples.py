@@ -16,13 +16,13 @@ import sympy
 
 from grader.check.base import CheckContext, register
 from grader.check.equivalence import compare_expressions
-from grader.check.labels import read_with_labels
 from grader.check.kinds.expression import (
     read_expression,
     submitted_expression,
     verdict_from_equivalence,
 )
 from grader.check.kinds.number import compare_numbers, expected_float, read_number, real_value
+from grader.check.labels import compare_labelled, read_with_labels
 from grader.check.parsing import (
     ExpectedValueError,
     expected_scalar,
@@ -32,7 +32,7 @@ from grader.check.parsing import (
 )
 from grader.check.verdict import Status, Verdict
 from grader.parse.notation import expand_plus_minus, split_chain, split_top_level, unwrap_brackets
-from grader.parse.values import ArrayValue, Invalid, Parsed, TupleValue
+from grader.parse.values import ArrayValue, Invalid, LabelledValue, Parsed, TupleValue
 
 __all__ = ["TupleChecker"]
 
@@ -169,6 +169,8 @@ class TupleChecker:
         return verdict_from_equivalence(result, ctx, "")
 
     def compare(self, spec: Any, expected: Any, parsed: Parsed, ctx: CheckContext) -> Verdict:
+        if isinstance(parsed.value, LabelledValue):  # `label = value = ...`: every value is graded
+            return compare_labelled(self, spec, expected, parsed, ctx)
         targets = _expected_items(expected, ctx)
         given = list(_items_of(parsed.value))
         is_set = getattr(spec, "kind", "tuple") == "set"
