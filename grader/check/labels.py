@@ -56,8 +56,8 @@ def read_with_labels(raw: str, parse_ctx: Any, read_value: Reader) -> Parsed | I
     if len(pieces) == 1:
         return read_value(raw)
     left, _ = _trim(pieces[0][0])
-    kind = label_kind(left, parse_ctx) if left else None
-    value_pieces = pieces[1:] if kind is not None else pieces
+    found = label_kind(left, parse_ctx) if left else None
+    value_pieces = pieces[1:] if found is not None else pieces
     values: list[Any] = []
     shown: list[str] = []
     notes: list[str] = []
@@ -72,13 +72,8 @@ def read_with_labels(raw: str, parse_ctx: Any, read_value: Reader) -> Parsed | I
         values.append(read.value)
         shown.append(read.shown)
         notes.extend(read.notes)
-    name = None
-    if kind in ("name", "declared"):
-        from grader.parse.labels import single_name
-
-        single = single_name(left)
-        name = sympy.Symbol(single) if single is not None else None
-    label = left if kind is not None else ""
+    name = sympy.Symbol(found[1]) if found is not None and found[1] else None
+    label = left if found is not None else ""
     if label:
         notes.insert(0, f"read `{left} =` as a label")
     elif len(values) > 1:

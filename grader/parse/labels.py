@@ -21,7 +21,7 @@ import re
 import sympy
 
 from grader.parse.context import ParseContext
-from grader.parse.names import FUNCTION_NAMES, GREEK_NAMES, LATEX_FUNCTIONS
+from grader.parse.names import FUNCTION_NAMES, LATEX_FUNCTIONS
 
 __all__ = ["label_kind", "single_name"]
 
@@ -30,7 +30,7 @@ _GROUP = r"\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}"
 _WRAPPED = rf"\\(?:mathrm|operatorname|text|textrm|mathbb|mathcal|mathbf|boldsymbol|bm|mathit|hat|bar|tilde|widehat|vec)\s*{_GROUP}"
 _NAME = rf"(?:{_WRAPPED}|\\[A-Za-z]+|[A-Za-zα-ωΑ-Ωℓ]+)"
 _SUB = rf"(?:_(?:{_GROUP}|\\?[A-Za-z0-9]))"
-_SUP = r"(?:\^(?:\{\s*\(?[^{}]*\)?\s*\}|\*|\\star|\\ast|\([^()]*\)))"
+_SUP = rf"(?:\^(?:{_GROUP}|\*|\\star|\\ast|\\prime|\([^()]*\)))"
 _CALL = re.compile(rf"^(?P<name>{_NAME}{_SUB}?)(?P<marks>{_SUP}?'*{_SUB}?)(?P<args>[(\[].*[)\]])$", re.DOTALL)
 _DECORATED = re.compile(rf"^(?P<name>{_NAME}{_SUB}?)(?P<marks>{_SUP}'*|'+){_SUB}?$", re.DOTALL)
 _DERIVATIVE = re.compile(
@@ -78,29 +78,33 @@ def single_name(text: str) -> str | None:
 _ANY_NAME = ParseContext(allow_equation=False)
 
 
-def label_kind(text: str, context: ParseContext) -> str | None:
-    """What the left side ``text`` of ``text = value`` is (see the module docstring)."""
+def label_kind(text: str, context: ParseContext) -> tuple[str, str] | None:
+    """What the left side ``text`` of ``text = value`` is: ``(kind, name)`` or None.
+
+    ``name`` is the symbol name the left side is built on (``x`` for ``x``, ``x^{(2)}``,
+    ``D^*(x)``) when that is a declared symbol or the whole side is one name, else ``""``.
+    """
     compact = _compact(text)
     if not compact or len(compact) > 200:
         return None
     name = single_name(compact)
     if name is not None:
-        return "declared" if _declared(name, context) else "name"
+        return ("declared" if _declared(name, context) else "name"), name
     if _DERIVATIVE.match(compact):
-        return "derivative"
+        return "derivative", ""
     call = _CALL.match(compact)
     decorated = _DECORATED.match(compact) if call is None else None
     match = call or decorated
     if match is None:
         return None
     bare = _bare_name(match.group("name"))
-    primed = "'" in match.group("marks")
     if bare in context.functions:
-        return "call"
+        return "call", ""
     if bare in FUNCTION_NAMES or bare in LATEX_FUNCTIONS:
         return None  # sin(x) = ... : a value
-    if _declared(GREEK_NAMES.get(bare, bare), context) and not primed:
-        return None  # x(y+1), x^{(2)}: a value of the declared x
-    if decorated is not None and not primed and "^" in match.group("marks") and _declared(bare, context):
-        return None
-    return "call"
+    base = single_name(re.sub(r"_.*$", "", match.group("name")))
+    if base is not None and _declared(base, context):
+        if call is not None and not match.group("marks"):
+            return None  # x(y+1) = ...: a product of the declared x, a value
+        return "declared", base  # x^{(2)}, D^*(x): a label unless x is an unknown of the answer
+    return "call", ""

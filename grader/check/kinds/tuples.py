@@ -49,7 +49,7 @@ def _drop_item_labels(raw: str, parse_ctx: Any) -> tuple[str, list[str]] | None:
     """``\\lambda_1 = a,\\ \\lambda_2 = b`` -> ``("a, b", ["\\lambda_1", "\\lambda_2"])``; None
     when no item has a label. An item whose left side is not a label is left as it is
     (the parser then says that an equation is not a value)."""
-    from grader.parse.labels import label_kind, single_name
+    from grader.parse.labels import label_kind
 
     wrapped = unwrap_brackets(raw)
     opener, inner, closer = wrapped if wrapped is not None else ("", raw, "")
@@ -64,10 +64,10 @@ def _drop_item_labels(raw: str, parse_ctx: Any) -> tuple[str, list[str]] | None:
             values.append(item)
             continue
         left = re.sub(r"^(?:\\[,;:! ]|\\q?quad|~|\s)+", "", pieces[0][0]).strip()
-        kind = label_kind(left, parse_ctx)
-        name = single_name(left) if kind in ("name", "declared") else None
+        found = label_kind(left, parse_ctx)
+        name = found[1] if found is not None else ""
         value = pieces[1][0]
-        if kind is None or (name is not None and re.search(rf"(?<![A-Za-z_\\]){re.escape(name)}(?![A-Za-z_])", value)):
+        if found is None or (name and re.search(rf"(?<![A-Za-z_\\]){re.escape(name)}(?![A-Za-z_])", value)):
             values.append(item)
             continue
         labels.append(left)
