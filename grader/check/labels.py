@@ -49,7 +49,7 @@ def _trim(text: str) -> tuple[str, int]:
 
 def read_with_labels(raw: str, parse_ctx: Any, read_value: Reader) -> Parsed | Invalid:
     """Read ``raw`` with ``read_value``, first cutting off a label and splitting a chain."""
-    from grader.parse.labels import label_kind
+    from grader.parse.labels import label_kind, label_reused
     from grader.parse.notation import split_chain
 
     pieces = split_chain(raw)
@@ -57,14 +57,17 @@ def read_with_labels(raw: str, parse_ctx: Any, read_value: Reader) -> Parsed | I
         return read_value(raw)
     left, _ = _trim(pieces[0][0])
     found = label_kind(left, parse_ctx) if left else None
+    if found is not None and label_reused(left, [text for text, _ in pieces[1:]]):
+        found = None
     value_pieces = pieces[1:] if found is not None else pieces
     values: list[Any] = []
     shown: list[str] = []
     notes: list[str] = []
-    for text, offset in value_pieces:
+    for index, (text, offset) in enumerate(value_pieces):
         trimmed, skipped = _trim(text)
         if not trimmed:
-            return Invalid("nothing on one side of '='", "syntax", offset, raw)
+            sign = offset + len(text) if index + 1 < len(value_pieces) else offset - 1
+            return Invalid("nothing on one side of '='", "syntax", sign, raw)
         read = read_value(trimmed)
         if isinstance(read, Invalid):
             position = None if read.position is None else read.position + offset + skipped
@@ -76,6 +79,8 @@ def read_with_labels(raw: str, parse_ctx: Any, read_value: Reader) -> Parsed | I
     label = left if found is not None else ""
     if label:
         notes.insert(0, f"read `{left} =` as a label")
+        if found is not None and found[0] in ("name", "declared"):
+            label = found[1]  # shown as read: g_t, not \mathbf{g}_t
     elif len(values) > 1:
         notes.insert(0, "every side of the `=` chain is graded")
     prefix = f"{label} = " if label else ""

@@ -177,8 +177,9 @@ def _parse_tree(text: str, cleaned: str, context: ParseContext, notes: list[str]
     _check_depth(cleaned, limits.max_depth)
     latex = _LATEX_HINT.search(cleaned) is not None
     tree = Parser(cleaned, context, latex=latex, notes=notes).parse()
-    result = Builder(context, notes).build_value(tree)
-    return Parsed(result, text, to_text(result), tuple(dict.fromkeys(notes)))
+    builder = Builder(context, notes)
+    result = builder.build_value(tree)
+    return Parsed(result, text, to_text(result, builder.literals), tuple(dict.fromkeys(notes)))
 
 
 def _check_depth(text: str, max_depth: int) -> None:

@@ -141,6 +141,7 @@ class Builder:
         self.symbols = context.symbols
         self.notes = notes
         self.scope: dict[str, sympy.Symbol] = {}
+        self.literals: dict[sympy.Rational, str] = {}  # decimals as written, for "read as"
 
     # -- top level ------------------------------------------------------------------
 
@@ -196,10 +197,13 @@ class Builder:
 
     def build_num(self, node: Node) -> sympy.Number:
         try:
-            return number_from_literal(node.value, self.notes)
+            value = number_from_literal(node.value, self.notes)
         except ParseFailure as failure:
             failure.position = node.pos
             raise
+        if "." in node.value and "e" not in node.value.lower() and isinstance(value, sympy.Rational):
+            self.literals.setdefault(value, node.value)
+        return value
 
     def build_const(self, node: Node) -> sympy.Basic:
         return _CONSTANTS[node.value]

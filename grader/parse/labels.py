@@ -4,8 +4,10 @@
 
 - ``"name"``: one name that is not a declared symbol (``μ``, ``H_{out}``, ``w_2``,
   ``\\hat{y}``);
-- ``"declared"``: one declared symbol (``x``): a label only when it is not an unknown of
-  the expected value (decided by the checker, which knows the expected value);
+- ``"declared"``: one declared symbol (``x``, or an alias of one): a label only when it
+  is not an unknown of the expected value (decided by the checker, which knows it);
+- ``"decorated"``: a declared symbol with a superscript, star or prime (``x^{(2)}``,
+  ``D^*(x)``): the same rule, on the symbol it decorates;
 - ``"call"``: a function or operator applied to something (``J(x,y)``, ``f'(x)``,
   ``\\mathrm{Var}(W_{ij})``, ``E[X]``, ``p(y|x)``) whose name is neither a declared
   symbol nor a known function (``sin(x) = ...`` is a value, not a label);
@@ -17,13 +19,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import sympy
 
 from grader.parse.context import ParseContext
 from grader.parse.names import FUNCTION_NAMES, LATEX_FUNCTIONS
 
-__all__ = ["label_kind", "single_name"]
+__all__ = ["label_kind", "label_reused", "single_name"]
 
 _SPACES = re.compile(r"\\[,;:! ]|\\q?quad(?![A-Za-z])|[\s~$]")
 _GROUP = r"\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}"
@@ -78,6 +81,19 @@ def single_name(text: str) -> str | None:
 _ANY_NAME = ParseContext(allow_equation=False)
 
 
+def _declared_name(text: str, context: ParseContext) -> str | None:
+    """``text`` read with the part's names (and aliases: ``g_t`` may be declared as g)."""
+    from grader.parse.api import parse_answer
+
+    if context.symbols is None:
+        return None
+    result = parse_answer(text, replace(context, allow_equation=False))
+    value = getattr(result, "value", None)
+    if isinstance(value, (sympy.Symbol, sympy.MatrixSymbol)) and str(value.name) in context.symbols:
+        return str(value.name)
+    return None
+
+
 def label_kind(text: str, context: ParseContext) -> tuple[str, str] | None:
     """What the left side ``text`` of ``text = value`` is: ``(kind, name)`` or None.
 
@@ -87,6 +103,9 @@ def label_kind(text: str, context: ParseContext) -> tuple[str, str] | None:
     compact = _compact(text)
     if not compact or len(compact) > 200:
         return None
+    declared = _declared_name(compact, context)
+    if declared is not None:
+        return "declared", declared
     name = single_name(compact)
     if name is not None:
         return ("declared" if _declared(name, context) else "name"), name
@@ -106,5 +125,30 @@ def label_kind(text: str, context: ParseContext) -> tuple[str, str] | None:
     if base is not None and _declared(base, context):
         if call is not None and not match.group("marks"):
             return None  # x(y+1) = ...: a product of the declared x, a value
-        return "declared", base  # x^{(2)}, D^*(x): a label unless x is an unknown of the answer
+        return "decorated", base  # x^{(2)}, D^*(x): a label unless x is an unknown of the answer
     return "call", ""
+
+
+_CALL_NAME = re.compile(rf"^({_NAME}{_SUB}?)")
+
+
+def label_reused(label: str, values: list[str]) -> bool:
+    """Whether the left side is used in the values, so that it is not a label.
+
+    ``μ = μ + 1`` or ``x^{(2)} = x^{(2)} - g`` use the left side itself on the right;
+    ``f(x) = f(x-1) + 1`` calls the same function. Another quantity of a similar name
+    (``x_{t+1} = x_t - g``, ``p(x) = p^x (1-p)^{1-x}``) does not count.
+    """
+    compact = _compact(label)
+    if _DERIVATIVE.match(compact):
+        return False
+    compact_values = [_compact(value) for value in values]
+    call = _CALL.match(compact)
+    if call is None:
+        pattern = re.escape(compact) + r"(?![A-Za-z0-9_^'])"
+        return any(re.search(r"(?<![A-Za-z\\])" + pattern, value) for value in compact_values)
+    name = _CALL_NAME.match(compact)
+    if name is None:
+        return False
+    pattern = r"(?<![A-Za-z\\])" + re.escape(name.group(1)) + r"['^*]*\("
+    return any(re.search(pattern, value) for value in compact_values)

@@ -14,6 +14,7 @@ an exact rational); symbols read back with the assumptions of the context used.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import sympy
@@ -32,11 +33,15 @@ _FUNCTION_NAMES = {
 _CLOSERS = {"(": ")", "[": "]", "{": "}", "": ")"}
 
 
-def to_text(value: Any) -> str:
-    """Canonical plain-math text for a parsed value (see module doc)."""
-    text = _Printer(latex_safe=False).value(value)
+def to_text(value: Any, literals: Mapping[sympy.Rational, str] | None = None) -> str:
+    """Canonical plain-math text for a parsed value (see module doc).
+
+    ``literals`` maps exact values read from decimal literals to their text, so that a
+    decimal is shown as written (``0.8068``, not ``2017/2500``).
+    """
+    text = _Printer(latex_safe=False, literals=literals).value(value)
     if "_{" in text or "\\" in text:
-        text = _Printer(latex_safe=True).value(value)
+        text = _Printer(latex_safe=True, literals=literals).value(value)
     return text
 
 
@@ -55,8 +60,9 @@ def _int_text(value: int) -> str:
 
 
 class _Printer:
-    def __init__(self, latex_safe: bool) -> None:
+    def __init__(self, latex_safe: bool, literals: Mapping[sympy.Rational, str] | None = None) -> None:
         self.latex_safe = latex_safe
+        self.literals = literals or {}
 
     def value(self, value: Any) -> str:
         if isinstance(value, TupleValue):
@@ -157,6 +163,8 @@ class _Printer:
             return str(number), ATOM
         if number.is_Integer:
             text = _int_text(int(number))
+        elif number.is_Rational and (number in self.literals or -number in self.literals):
+            text = self.literals[number] if number in self.literals else "-" + self.literals[-number]
         elif number.is_Rational:
             text = f"{_int_text(int(number.p))}/{_int_text(int(number.q))}"
             return text, NEG if number.is_negative else MUL

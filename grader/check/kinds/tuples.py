@@ -49,7 +49,7 @@ def _drop_item_labels(raw: str, parse_ctx: Any) -> tuple[str, list[str]] | None:
     """``\\lambda_1 = a,\\ \\lambda_2 = b`` -> ``("a, b", ["\\lambda_1", "\\lambda_2"])``; None
     when no item has a label. An item whose left side is not a label is left as it is
     (the parser then says that an equation is not a value)."""
-    from grader.parse.labels import label_kind
+    from grader.parse.labels import label_kind, label_reused
 
     wrapped = unwrap_brackets(raw)
     opener, inner, closer = wrapped if wrapped is not None else ("", raw, "")
@@ -65,9 +65,9 @@ def _drop_item_labels(raw: str, parse_ctx: Any) -> tuple[str, list[str]] | None:
             continue
         left = re.sub(r"^(?:\\[,;:! ]|\\q?quad|~|\s)+", "", pieces[0][0]).strip()
         found = label_kind(left, parse_ctx)
-        name = found[1] if found is not None else ""
         value = pieces[1][0]
-        if found is None or (name and re.search(rf"(?<![A-Za-z_\\]){re.escape(name)}(?![A-Za-z_])", value)):
+        # a declared name may be an unknown of the expected value: not dropped here
+        if found is None or found[0] in ("declared", "decorated") or label_reused(left, [value]):
             values.append(item)
             continue
         labels.append(left)
@@ -107,6 +107,10 @@ def _read_items(raw: Any, ctx: CheckContext, element: str) -> Parsed | Invalid:
                 return Invalid(read.reason, read.code, None, raw)
             note = "read " + ", ".join(f"`{label} =`" for label in labels) + (" as labels" if len(labels) > 1 else " as a label")
             return Parsed(value=read.value, text=raw, shown=read.shown, notes=(note, *read.notes))
+        wrapped = unwrap_brackets(raw)
+        items = split_top_level(wrapped[1] if wrapped else raw, ",")
+        if items is not None and len(items) > 1:  # labels on items were handled above
+            return _read_item_text(raw, parse_ctx)
         return read_with_labels(raw, parse_ctx, lambda text: _read_item_text(text, parse_ctx))
     if not isinstance(raw, (list, tuple)):
         raw = [raw]
