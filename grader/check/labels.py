@@ -57,7 +57,7 @@ def read_with_labels(raw: str, parse_ctx: Any, read_value: Reader) -> Parsed | I
         return read_value(raw)
     left, _ = _trim(pieces[0][0])
     found = label_kind(left, parse_ctx) if left else None
-    if found is not None and label_reused(left, [text for text, _ in pieces[1:]]):
+    if found is not None and found[0] not in ("name", "declared") and label_reused(left, [text for text, _ in pieces[1:]]):
         found = None
     value_pieces = pieces[1:] if found is not None else pieces
     values: list[Any] = []

@@ -39,8 +39,10 @@ _UNARY: dict[str, Callable[[Any], Any]] = {
     "atan": sympy.atan, "acot": sympy.acot, "sinh": sympy.sinh, "cosh": sympy.cosh,
     "tanh": sympy.tanh, "sech": sympy.sech, "csch": sympy.csch, "coth": sympy.coth,
     "asinh": sympy.asinh, "acosh": sympy.acosh, "atanh": sympy.atanh, "exp": sympy.exp,
-    "asec": sympy.asec, "acsc": sympy.acsc, "asech": sympy.asech, "acsch": sympy.acsch,
-    "acoth": sympy.acoth,
+    # inverse reciprocal functions by their definitions (evaluated everywhere numerically)
+    "asec": lambda x: sympy.acos(1 / x), "acsc": lambda x: sympy.asin(1 / x),
+    "asech": lambda x: sympy.acosh(1 / x), "acsch": lambda x: sympy.asinh(1 / x),
+    "acoth": lambda x: sympy.atanh(1 / x),
     "sqrt": sympy.sqrt, "abs": sympy.Abs, "sign": sympy.sign, "floor": sympy.floor,
     "ceil": sympy.ceiling, "erf": sympy.erf,
     "sigmoid": lambda x: 1 / (1 + sympy.exp(-x)),

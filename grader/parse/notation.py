@@ -61,10 +61,10 @@ def split_chain(text: str) -> list[tuple[str, int]]:
             after = marked[index + 1] if index + 1 < len(marked) else " "
             if before in "<>!=" or after == "=":
                 return [(text, 0)]
-            pieces.append((text[start:index], start))
+            pieces.append((marked[start:index], start))
             start = index + 1
         index += 1
-    pieces.append((text[start:], start))
+    pieces.append((marked[start:], start))
     return pieces
 
 

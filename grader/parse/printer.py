@@ -59,6 +59,18 @@ def _int_text(value: int) -> str:
     return sign + "".join(reversed(pieces))
 
 
+def _is_column(value: TupleValue) -> bool:
+    return (
+        value.bracket == "["
+        and len(value.items) > 1
+        and all(
+            isinstance(item, TupleValue) and item.bracket == "[" and len(item.items) == 1
+            and isinstance(item.items[0], sympy.Basic)
+            for item in value.items
+        )
+    )
+
+
 class _Printer:
     def __init__(self, latex_safe: bool, literals: Mapping[sympy.Rational, str] | None = None) -> None:
         self.latex_safe = latex_safe
@@ -66,6 +78,8 @@ class _Printer:
 
     def value(self, value: Any) -> str:
         if isinstance(value, TupleValue):
+            if _is_column(value):  # [[a], [b], [c]]: a column, as students write one
+                return f"{self.sequence([item.items[0] for item in value.items], '[')}^T"  # type: ignore[union-attr]
             return self.sequence(value.items, value.bracket, top=True)
         if isinstance(value, ArrayValue):
             if len(value.shape) == 2 and value.shape[1] == 1 and value.shape[0] > 1:
