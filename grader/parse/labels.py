@@ -28,7 +28,8 @@ from grader.parse.names import FUNCTION_NAMES, LATEX_FUNCTIONS
 
 __all__ = ["label_kind", "label_reused", "single_name"]
 
-_SPACES = re.compile(r"\\[,;:! ]|\\q?quad(?![A-Za-z])|[\s~$]")
+_SPACES = re.compile(r"\\[,;:! ]|\\q?quad(?![A-Za-z])|\\(?:left|right|[bB]igg?[lr]?)(?![A-Za-z])|[\s~$]")
+_TEXT_LABEL = re.compile(r"^\\(?:text|textrm|mathrm|mbox|operatorname)\{[^{}]*\}(?:_\{[^{}]*\}|_.)?$")
 _GROUP = r"\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}"
 _WRAPPED = rf"\\(?:mathrm|operatorname|text|textrm|mathbb|mathcal|mathbf|boldsymbol|bm|mathit|hat|bar|tilde|widehat|vec)\s*{_GROUP}"
 _NAME = rf"(?:{_WRAPPED}|\\[A-Za-z]+|[A-Za-zα-ωΑ-Ωℓ]+)"
@@ -111,6 +112,8 @@ def label_kind(text: str, context: ParseContext) -> tuple[str, str] | None:
         return ("declared" if _declared(name, context) else "name"), name
     if _DERIVATIVE.match(compact):
         return "derivative", ""
+    if _TEXT_LABEL.match(compact):
+        return "call", ""  # \text{Number of parameters} =
     call = _CALL.match(compact)
     decorated = _DECORATED.match(compact) if call is None else None
     match = call or decorated

@@ -146,7 +146,7 @@ NAMED_EQUATION_CASES = [
     ("rhs-needs-declared-symbols", r"\alpha = \theta", None, Status.INVALID, "unknown symbol `theta`"),
     ("lhs-not-a-name", r"2\alpha = \beta", None, Status.INVALID, "unknown symbol `alpha`"),
     ("chain-all-right", r"\alpha = \beta = \beta", None, Status.CORRECT, "every side"),
-    ("chain-one-side-wrong", r"\alpha = \beta = 2\beta", None, Status.WRONG, "`2*beta` is not"),
+    ("chain-one-side-wrong", r"\alpha = \beta = 2\beta", None, Status.WRONG, "`2*beta` gets the least credit"),
     ("double-equals", r"\alpha == \beta", None, Status.INVALID, None),
 ]
 
