@@ -73,6 +73,12 @@ LABEL_CASES = [
     ("declared name not in the answer", {"kind": "expression", "expected": "p/(1-p)"}, "lambda = p/(1-p)", LAMBDA, CORRECT, None),
     ("declared name, wrong value", {"kind": "expression", "expected": "p/(1-p)"}, "lambda = (1-p)/p", LAMBDA, WRONG, None),
     ("value function is no label", {"kind": "expression", "expected": "sin(x)"}, "sin(x) = sin(x) + 1", X, WRONG, None),
+    ("expectation label", {"kind": "number", "expected": 0.5}, "E[X] = 0.5", NONE, CORRECT, None),
+    ("conditional probability label", {"kind": "number", "expected": 0.5}, "p(y|x) = 0.5", NONE, CORRECT, None),
+    ("slash derivative label", {"kind": "expression", "expected": "2x"}, "dL/dz = 2x", X, CORRECT, None),
+    ("gradient label", {"kind": "expression", "expected": "2x"}, r"\nabla_w L = 2x", X, CORRECT, None),
+    ("product of declared names is no label", {"kind": "expression", "expected": "x*y + x"}, "x(y+1) = x y + x", XY, CORRECT, "every side"),
+    ("product of declared names, one side wrong", {"kind": "expression", "expected": "x*y"}, "x(y+1) = x y", XY, WRONG, None),
     ("empty side", {"kind": "number", "expected": 1}, "a = = 1", NONE, INVALID, "nothing on one side"),
     ("double equals is no chain", {"kind": "number", "expected": 1}, "a == 1", NONE, INVALID, None),
 ]
@@ -191,6 +197,11 @@ VECTOR_CASES = [
 @pytest.mark.parametrize(("answer", "raw", "ctx", "status", "fragment"), [c[1:] for c in VECTOR_CASES], ids=[c[0] for c in VECTOR_CASES])
 def test_vectors_and_matrices(answer: dict, raw: str, ctx, status: Status, fragment: str | None) -> None:
     _run(answer, raw, ctx, status, fragment)
+
+
+def test_space_separated_cells_are_split_only_when_they_are_plain_numbers() -> None:
+    verdict = _check({"kind": "expression", "expected": "x - y"}, "[x -y]", XY)
+    assert verdict.status is CORRECT, verdict
 
 
 def test_semicolons_stay_forbidden_outside_brackets() -> None:
