@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import sympy
+from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from grader.parse.context import (
@@ -382,6 +383,16 @@ class Builder:
         dummy = sympy.Dummy("t", real=True)
         inner = call.func(dummy)
         return self.apply(node.pos, lambda: sympy.Subs(sympy.Derivative(inner, (dummy, order)), dummy, argument))
+
+    def build_dderiv(self, node: Node) -> Built:
+        """``\\frac{d}{dx} body``: the derivative of body with respect to x."""
+        body = self.expr(node.args[0], "a derivative")
+        variable = self.resolve(node.args[1].value, node.args[1].pos)
+        if not isinstance(variable, sympy.Symbol):
+            raise ParseFailure("a derivative needs a scalar variable", "type", node.pos)
+        if body.has(AppliedUndef):  # declared functions: evaluated with their definitions
+            return self.apply(node.pos, lambda: sympy.Derivative(body, variable))
+        return self.apply(node.pos, sympy.diff, body, variable)
 
     def build_transpose(self, node: Node) -> Built:
         value = self.vector(node.args[0])
