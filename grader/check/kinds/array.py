@@ -16,6 +16,11 @@ import sympy
 
 from grader.check.base import CheckContext, register
 from grader.check.kinds.number import expected_float, read_number, real_value
+from grader.check.kinds.symbolic_array import (
+    compare_symbolic_arrays,
+    expected_symbolic_array,
+    is_symbolic,
+)
 from grader.check.labels import compare_labelled, read_with_labels
 from grader.check.parsing import ExpectedValueError, parse_context, parse_expected, parse_student
 from grader.check.tolerance import allowed_error
@@ -182,8 +187,8 @@ def _read_array_text(raw: str, ctx: CheckContext, parse_ctx: Any, *, unit_allowe
     if isinstance(array, Invalid):
         return Invalid(array.reason, code=array.code, text=raw)
     checked = submitted_array(array)
-    if isinstance(checked, Invalid):
-        return Invalid(checked.reason, code=checked.code, text=raw)
+    if isinstance(checked, Invalid) and not (is_symbolic(array) and all(isinstance(item, sympy.Expr) for item in array.items)):
+        return Invalid(checked.reason, code=checked.code, text=raw)  # entries of expressions: see compare
     return Parsed(value=array, text=raw, shown=parsed.shown, notes=parsed.notes)
 
 
@@ -212,6 +217,12 @@ class ArrayChecker:
     def compare(self, spec: Any, expected: Any, parsed: Parsed, ctx: CheckContext) -> Verdict:
         if isinstance(parsed.value, LabelledValue):  # `label = value = ...`: every value is graded
             return compare_labelled(self, spec, expected, parsed, ctx)
+        symbolic = expected_symbolic_array(expected, ctx)
+        if symbolic is not None:  # a matrix of expressions (a symbolic Jacobian)
+            submitted_value = as_array(parsed.value)
+            if isinstance(submitted_value, Invalid):
+                return Verdict(0.0, Status.INVALID, submitted_value.reason, shown=parsed.shown)
+            return compare_symbolic_arrays(spec, symbolic, submitted_value, ctx, parsed.shown)
         tolerance = getattr(spec, "tolerance", None) or ctx.tolerance
         target = expected_array(expected, ctx)
         submitted = submitted_array(parsed.value)
