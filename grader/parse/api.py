@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
+from dataclasses import replace
 
 import sympy
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from grader.parse.build import Builder, number_from_literal
-from grader.parse.context import DEFAULT_CONTEXT, Limits, ParseContext, ParseFailure
+from grader.parse.context import DEFAULT_CONTEXT, Limits, ParseContext, ParseFailure, SymbolInfo
 from grader.parse.normalize import normalize, original_offset
 from grader.parse.notation import matlab_matrix
 from grader.parse.parser import Parser
@@ -90,6 +92,26 @@ def canonical_name(name: str) -> str:
     if isinstance(result, Parsed) and isinstance(result.value, sympy.Symbol):
         return result.value.name
     return name
+
+
+def canonical_symbols(symbols: Mapping[str, SymbolInfo]) -> dict[str, SymbolInfo]:
+    """Declared symbols keyed by canonical name, each ``SymbolInfo.name`` that name."""
+    result: dict[str, SymbolInfo] = {}
+    for key, info in symbols.items():
+        name = canonical_name(key)
+        result.pop(name, None)  # the later declaration wins
+        result[name] = info if info.name == name else replace(info, name=name)
+    return result
+
+
+def canonical_context(context: ParseContext) -> ParseContext:
+    """``context`` with its declared names canonicalized (what the parser reads with).
+
+    Contexts made once and reused (``grader.check.parsing``) should be passed through this
+    once; the parser does it on entry for any other context."""
+    if context.canonical or context.symbols is None:
+        return context
+    return replace(context, symbols=canonical_symbols(context.symbols), canonical=True)
 
 
 def _safe_text(text: object) -> str:
@@ -176,6 +198,7 @@ def _parse_tree(text: str, cleaned: str, context: ParseContext, notes: list[str]
     limits = context.limits
     _check_depth(cleaned, limits.max_depth)
     latex = _LATEX_HINT.search(cleaned) is not None
+    context = canonical_context(context)
     tree = Parser(cleaned, context, latex=latex, notes=notes).parse()
     builder = Builder(context, notes)
     result = builder.build_value(tree)

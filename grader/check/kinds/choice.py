@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from grader.check.base import CheckContext, register
+from grader.check.base import CheckContext
 from grader.check.verdict import Status, Verdict
 from grader.parse.values import Invalid, Parsed, TupleValue
 
@@ -60,7 +60,6 @@ def _id_and_text(piece: str, table: dict[str, str]) -> str | Invalid | None:
     return by_id
 
 
-@register("choice")
 class ChoiceChecker:
     """Options chosen by id, text or synonym."""
 

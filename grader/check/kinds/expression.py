@@ -15,7 +15,7 @@ from typing import Any
 
 import sympy
 
-from grader.check.base import CheckContext, register
+from grader.check.base import CheckContext
 from grader.check.equivalence import Equivalence, compare_expressions
 from grader.check.labels import compare_labelled, read_with_labels
 from grader.check.parsing import (
@@ -103,7 +103,6 @@ def verdict_from_equivalence(result: Equivalence, ctx: CheckContext, shown: str)
     return apply_policy(verdict, ctx.undecided)
 
 
-@register("expression")
 class ExpressionChecker:
     """Equivalence with the expected expression (numeric rejection, proof, confirmation)."""
 
