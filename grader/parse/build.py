@@ -144,7 +144,7 @@ class Builder:
         self.symbols = context.symbols
         self.notes = notes
         self.scope: dict[str, sympy.Symbol] = {}
-        self.literals: dict[sympy.Rational, str] = {}  # decimals as written, for "read as"
+        self.literals: dict[tuple[int, int], str] = {}  # (p, q) -> decimal as written, for "read as"
 
     # -- top level ------------------------------------------------------------------
 
@@ -204,8 +204,8 @@ class Builder:
         except ParseFailure as failure:
             failure.position = node.pos
             raise
-        if "." in node.value and "e" not in node.value.lower() and isinstance(value, sympy.Rational):
-            self.literals.setdefault(value, node.value)
+        if "." in node.value and isinstance(value, sympy.Rational) and "e" not in node.value.lower():
+            self.literals.setdefault((int(value.p), int(value.q)), node.value)
         return value
 
     def build_const(self, node: Node) -> sympy.Basic:

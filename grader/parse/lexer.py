@@ -402,7 +402,7 @@ class Lexer:
         if char in "±∓":
             self.i = i + 1
             return self._make("cmd", "pm" if char == "±" else "mp", i, i + 1, space)
-        if text.startswith("...", i):
+        if char == "." and text.startswith("...", i):
             raise ParseFailure(_ELLIPSIS, "ellipsis", i)
         if char in _OPS_1:
             self.i = i + 1

@@ -42,6 +42,8 @@ def split_chain(text: str) -> list[tuple[str, int]]:
     ``==``, ``<=``, ``>=``, ``!=`` are not equals signs: a text holding one is returned
     whole. One piece means there is no top-level sign.
     """
+    if "=" not in text and "≈" not in text and "≃" not in text and "\\approx" not in text and "\\simeq" not in text:
+        return [(text, 0)]  # the common case, without a scan
     marked = _APPROX.sub(lambda match: "=" + " " * (len(match.group()) - 1), text)
     pieces: list[tuple[str, int]] = []
     depth = 0

@@ -33,10 +33,10 @@ _FUNCTION_NAMES = {
 _CLOSERS = {"(": ")", "[": "]", "{": "}", "": ")"}
 
 
-def to_text(value: Any, literals: Mapping[sympy.Rational, str] | None = None) -> str:
+def to_text(value: Any, literals: Mapping[tuple[int, int], str] | None = None) -> str:
     """Canonical plain-math text for a parsed value (see module doc).
 
-    ``literals`` maps exact values read from decimal literals to their text, so that a
+    ``literals`` maps exact values ``(p, q)`` read from decimal literals to their text, so a
     decimal is shown as written (``0.8068``, not ``2017/2500``).
     """
     text = _Printer(latex_safe=False, literals=literals).value(value)
@@ -72,7 +72,7 @@ def _is_column(value: TupleValue) -> bool:
 
 
 class _Printer:
-    def __init__(self, latex_safe: bool, literals: Mapping[sympy.Rational, str] | None = None) -> None:
+    def __init__(self, latex_safe: bool, literals: Mapping[tuple[int, int], str] | None = None) -> None:
         self.latex_safe = latex_safe
         self.literals = literals or {}
 
@@ -168,6 +168,15 @@ class _Printer:
             return f"{name}({args})", ATOM
         return f"{sympy.sstr(expr)}", 0
 
+    def _literal(self, number: sympy.Rational) -> str | None:
+        """The decimal a student wrote for this value (or its negation), if any."""
+        p, q = int(number.p), int(number.q)
+        if (p, q) in self.literals:
+            return self.literals[(p, q)]
+        if (-p, q) in self.literals:
+            return "-" + self.literals[(-p, q)]
+        return None
+
     def number(self, number: sympy.Number) -> tuple[str, int]:
         if number is sympy.oo:
             return "infinity", ATOM
@@ -177,8 +186,8 @@ class _Printer:
             return str(number), ATOM
         if number.is_Integer:
             text = _int_text(int(number))
-        elif number.is_Rational and (number in self.literals or -number in self.literals):
-            text = self.literals[number] if number in self.literals else "-" + self.literals[-number]
+        elif number.is_Rational and self.literals and self._literal(number) is not None:
+            text = self._literal(number) or ""
         elif number.is_Rational:
             text = f"{_int_text(int(number.p))}/{_int_text(int(number.q))}"
             return text, NEG if number.is_negative else MUL
