@@ -312,3 +312,26 @@ FEEDBACK_CASES = [
 def test_read_as_shows_what_was_written(answer: dict, raw: str, shown: str) -> None:
     verdict = _check(answer, raw, NONE)
     assert verdict.status is CORRECT and verdict.shown == shown, verdict
+
+
+# ---------------------------------------------------------------- hostile forms of the new readings
+
+HOSTILE_CASES = [
+    ("long chain", {"kind": "number", "expected": 1}, "a = " * 900 + "1", INVALID),
+    ("long chain of values", {"kind": "expression", "expected": "x"}, "x = " * 900 + "x", INVALID),
+    ("long matlab row", {"kind": "array", "expected": [1, 2]}, "[" + "1 " * 1500 + "]", WRONG),
+    ("many matlab rows", {"kind": "array", "expected": [1, 2]}, "[" + "1; " * 1000 + "1]", WRONG),
+    ("many plus-minus signs", {"kind": "set", "expected": "{1, -1}"}, "±" * 1000 + "1", INVALID),
+    ("huge diag", {"kind": "array", "expected": [[1]]}, "diag(" + "1, " * 200 + "1)", INVALID),
+    ("unit after garbage", {"kind": "number", "expected": 1}, "(" * 50 + " parameters", INVALID),
+    ("thousands with a huge number", {"kind": "number", "expected": 1}, "1" + " 000" * 30, INVALID),
+    ("label of prose", {"kind": "number", "expected": 1}, "the answer is = 1", CORRECT),
+    ("code in a label", {"kind": "number", "expected": 1}, "__import__('os') = 1", INVALID),
+    ("code in a unit", {"kind": "number", "expected": 1}, "1 __import__", INVALID),
+]
+
+
+@pytest.mark.parametrize(("answer", "raw", "status"), [c[1:] for c in HOSTILE_CASES], ids=[c[0] for c in HOSTILE_CASES])
+def test_hostile_forms_of_the_new_readings(answer: dict, raw: str, status: Status) -> None:
+    verdict = _check(answer, raw, NONE)
+    assert verdict.status is status, (verdict.feedback[:200], verdict.shown[:100])
