@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import sympy
-from sympy.core.function import Application
+from sympy.core.function import Application, AppliedUndef
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from grader.parse.context import IDENTITY_SIZE_PREFIX
@@ -160,6 +160,10 @@ class _Printer:
             return self.big_operator(expr), ATOM
         if isinstance(expr, sympy.MatrixBase):
             return f"matrix({self.nested(expr.tolist())})", ATOM
+        if isinstance(expr, (sympy.Derivative, sympy.Subs)):
+            primed = self.primed(expr)
+            if primed is not None:
+                return primed, ATOM
         if isinstance(expr, sympy.Tuple):
             return self.sequence(expr.args, "("), ATOM
         if isinstance(expr, (Application, sympy.Determinant, sympy.Trace)):
@@ -167,6 +171,19 @@ class _Printer:
             args = ", ".join(self.value(arg) for arg in expr.args)
             return f"{name}({args})", ATOM
         return f"{sympy.sstr(expr)}", 0
+
+    def primed(self, expr: sympy.Basic) -> str | None:
+        """``f'(x)`` for the derivative of a one-argument function (as students write it)."""
+        argument = None
+        if isinstance(expr, sympy.Subs) and len(expr.variables) == 1:
+            argument, expr = expr.point[0], expr.expr
+        if not isinstance(expr, sympy.Derivative) or len(expr.variable_count) != 1:
+            return None
+        call = expr.expr
+        variable, order = expr.variable_count[0]
+        if not (isinstance(call, AppliedUndef) and call.args == (variable,) and 1 <= order <= 3):
+            return None
+        return f"{call.func.__name__}{chr(39) * int(order)}({self.value(argument if argument is not None else variable)})"
 
     def _literal(self, number: sympy.Rational) -> str | None:
         """The decimal a student wrote for this value (or its negation), if any."""
