@@ -117,11 +117,13 @@ def _expected_names(expected: Any, ctx: CheckContext) -> set[str]:
 
 def _unknown_name(value: LabelledValue, expected: Any, ctx: CheckContext) -> str | None:
     """The left side's name when it is an unknown of the answer (so not a label)."""
-    if value.name is None:
+    candidates = [symbol.name for symbol in (value.name, *value.names) if symbol is not None]
+    if not candidates:
         return None
-    name = value.name.name
-    if name in _free_names(value.values) or name in _expected_names(expected, ctx):
-        return name
+    used = _free_names(value.values) | _expected_names(expected, ctx)
+    for name in candidates:
+        if name in used:
+            return name
     return None
 
 

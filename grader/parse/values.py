@@ -80,6 +80,7 @@ class LabelledValue:
     label: str = ""
     name: sympy.Symbol | None = None
     shown: tuple[str, ...] = ()
+    names: tuple[sympy.Symbol, ...] = ()  # declared names labelling a list's items (x = 1, y = 2)
 
 
 Value = Union[sympy.Expr, ArrayValue, TupleValue, EquationValue, LabelledValue]  # noqa: UP007 (recursive alias, runtime-evaluated)

@@ -45,7 +45,7 @@ def _items_of(value: Any) -> tuple[Any, ...]:
     return (value,)
 
 
-def _drop_item_labels(raw: str, parse_ctx: Any) -> tuple[str, list[str]] | None:
+def _drop_item_labels(raw: str, parse_ctx: Any) -> tuple[str, list[str], list[str]] | None:
     """``\\lambda_1 = a,\\ \\lambda_2 = b`` -> ``("a, b", ["\\lambda_1", "\\lambda_2"])``; None
     when no item has a label. An item whose left side is not a label is left as it is
     (the parser then says that an equation is not a value)."""
@@ -57,6 +57,7 @@ def _drop_item_labels(raw: str, parse_ctx: Any) -> tuple[str, list[str]] | None:
     if items is None or len(items) < 2:
         return None
     labels: list[str] = []
+    names: list[str] = []  # declared names used as labels: checked against the expected value
     values: list[str] = []
     for item in items:
         pieces = split_chain(item)
@@ -66,15 +67,16 @@ def _drop_item_labels(raw: str, parse_ctx: Any) -> tuple[str, list[str]] | None:
         left = re.sub(r"^(?:\\[,;:! ]|\\q?quad|~|\s)+", "", pieces[0][0]).strip()
         found = label_kind(left, parse_ctx)
         value = pieces[1][0]
-        # a declared name may be an unknown of the expected value: not dropped here
-        if found is None or found[0] in ("declared", "decorated") or label_reused(left, [value]):
+        if found is None or label_reused(left, [value]):
             values.append(item)
             continue
+        if found[0] in ("declared", "decorated"):  # an unknown of the answer is no label (compare)
+            names.append(found[1])
         labels.append(left)
         values.append(value)
     if not labels:
         return None
-    return opener + ", ".join(value.strip() for value in values) + closer, labels
+    return opener + ", ".join(value.strip() for value in values) + closer, labels, names
 
 
 def _read_item_text(text: str, parse_ctx: Any) -> Parsed | Invalid:
@@ -101,12 +103,16 @@ def _read_items(raw: Any, ctx: CheckContext, element: str) -> Parsed | Invalid:
         parse_ctx = parse_context(ctx, allow_equation=False)
         dropped = _drop_item_labels(raw, parse_ctx)
         if dropped is not None:
-            text, labels = dropped
+            text, labels, names = dropped
             read = _read_item_text(text, parse_ctx)
             if isinstance(read, Invalid):
                 return Invalid(read.reason, read.code, None, raw)
             note = "read " + ", ".join(f"`{label} =`" for label in labels) + (" as labels" if len(labels) > 1 else " as a label")
-            return Parsed(value=read.value, text=raw, shown=read.shown, notes=(note, *read.notes))
+            value: Any = read.value
+            if names:
+                symbols = tuple(sympy.Symbol(name) for name in names)
+                value = LabelledValue(values=(read.value,), label=", ".join(labels), names=symbols, shown=(read.shown,))
+            return Parsed(value=value, text=raw, shown=read.shown, notes=(note, *read.notes))
         wrapped = unwrap_brackets(raw)
         items = split_top_level(wrapped[1] if wrapped else raw, ",")
         if items is not None and len(items) > 1:  # labels on items were handled above
