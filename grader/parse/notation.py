@@ -133,8 +133,8 @@ def join_thousands(text: str) -> str | None:
     if match is None:
         return None
     groups = re.findall(r"\d+", match.group("groups"))
-    if any(len(group) != 3 for group in groups):
-        return None
+    if any(len(group) != 3 for group in groups) or match.group("head") == "0":
+        return None  # 0{,}500 is a decimal comma (0.5), never 500: refused
     return match.group("sign") + match.group("head") + "".join(groups) + (match.group("fraction") or "")
 
 

@@ -164,6 +164,7 @@ SPACING_CASES = [
     ("three groups", {"kind": "number", "expected": 1234567}, "1 234 567", NONE, CORRECT, None),
     ("groups and a unit", {"kind": "number", "expected": 395264}, "395 264 parameters", NONE, CORRECT, None),
     ("groups, wrong value", {"kind": "number", "expected": 96096, "tolerance": {"rtol": 0}}, "96 000", NONE, WRONG, None),
+    ("decimal comma is no group", {"kind": "number", "expected": 500}, r"0{,}500", NONE, INVALID, None),
     ("group of two digits refused", {"kind": "number", "expected": 39526}, "395 26", NONE, INVALID, None),
     ("group of four digits refused", {"kind": "number", "expected": 3952640}, "395 2640", NONE, INVALID, None),
     ("latex spacing commands", {"kind": "expression", "expected": "2x + 1"}, r"2\,x \; + \: 1\!\quad", X, CORRECT, None),
