@@ -154,7 +154,9 @@ class LatexCommands:
 
     def derivative_operator(self) -> Node | None:
         """``{d}{dx}`` (or ``{\\mathrm{d}}{\\mathrm{d}x}``) after ``\\frac``: the variable, else None."""
-        tokens = [self.peek(k) for k in range(7)]
+        if self.context.symbols is not None and "d" in self.context.symbols:
+            return None  # a declared d: \\frac{d}{dx} is the fraction d/(d x)
+        tokens = [self.peek(k) for k in range(8)]
         texts = [(token.kind, token.text) for token in tokens]
         if texts[:3] != [("op", "{"), ("name", "d"), ("op", "}")] or texts[3] != ("op", "{"):
             return None
@@ -165,8 +167,9 @@ class LatexCommands:
             name, count = GREEK_NAMES.get(tokens[5].text, tokens[5].text), 7
         else:
             return None
-        if not name.isalpha():
-            return None
+        following = tokens[count]
+        if not name.isalpha() or following.kind == "eof" or (following.kind == "op" and following.text not in ("(", "[", "{", "\\{", "|", "lvert", "√")):
+            return None  # nothing to differentiate: read as a fraction
         for _ in range(count):
             self.lexer.next()
         return Node("sym", variable.pos, (), name)

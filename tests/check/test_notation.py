@@ -228,6 +228,7 @@ DERIVATIVE_CASES = [
     ("d/dx of a declared function", {"kind": "expression", "expected": "sigma(x)(1 - sigma(x))"}, r"\frac{d}{dx}\sigma(x)", SIGMA, CORRECT, None),
     ("d/dx of an expression", {"kind": "expression", "expected": "2x"}, r"\frac{d}{dx} x^2", X, CORRECT, "derivative"),
     ("d/dx stops at a sum", {"kind": "expression", "expected": "2x + 1"}, r"\frac{d}{dx} x^2 + 1", X, CORRECT, None),
+    ("d/dx with a declared d is a fraction", {"kind": "expression", "expected": "x"}, r"\frac{d}{dx} x^2", make_ctx({"x": "real", "d": "positive"}), CORRECT, None),
     ("d/dx, wrong", {"kind": "expression", "expected": "x^2"}, r"\frac{d}{dx} x^2", X, WRONG, None),
     ("x_2 for a declared x2", {"kind": "expression", "expected": "x2 + y"}, "x_2 + y", X2, CORRECT, "read as x2"),
     ("x2 for a declared x_2", {"kind": "expression", "expected": "x_2 + y"}, "x2 + y", X_2, CORRECT, None),
