@@ -56,6 +56,16 @@ def read_with_labels(raw: str, parse_ctx: Any, read_value: Reader) -> Parsed | I
     if len(pieces) == 1:
         return read_value(raw)
     left, _ = _trim(pieces[0][0])
+    if not left:  # "≈ 0.81", "= 5": a leading sign before the value
+        pieces = pieces[1:]
+        if len(pieces) == 1:
+            trimmed, skipped = _trim(pieces[0][0])
+            read = read_value(trimmed) if trimmed else Invalid("nothing after '='", "syntax", None, raw)
+            if isinstance(read, Invalid):
+                position = None if read.position is None else read.position + pieces[0][1] + skipped
+                return Invalid(read.reason, read.code, position, raw)
+            return read
+        left, _ = _trim(pieces[0][0])
     found = label_kind(left, parse_ctx) if left else None
     if found is not None and found[0] not in ("name", "declared") and label_reused(left, [text for text, _ in pieces[1:]]):
         found = None

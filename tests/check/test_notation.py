@@ -83,6 +83,9 @@ LABEL_CASES = [
     ("gradient label", {"kind": "expression", "expected": "2x"}, r"\nabla_w L = 2x", X, CORRECT, None),
     ("product of declared names is no label", {"kind": "expression", "expected": "x*y + x"}, "x(y+1) = x y + x", XY, CORRECT, "every side"),
     ("product of declared names, one side wrong", {"kind": "expression", "expected": "x*y"}, "x(y+1) = x y", XY, WRONG, None),
+    ("leading approx sign", {"kind": "number", "expected": 0.81}, "≈ 0.81", NONE, CORRECT, None),
+    ("leading equals sign", {"kind": "expression", "expected": "2x"}, "= 2x", X, CORRECT, None),
+    ("leading equals sign, wrong", {"kind": "expression", "expected": "2x"}, "= 3x", X, WRONG, None),
     ("empty side", {"kind": "number", "expected": 1}, "a = = 1", NONE, INVALID, "nothing on one side"),
     ("double equals is no chain", {"kind": "number", "expected": 1}, "a == 1", NONE, INVALID, None),
 ]
