@@ -64,13 +64,13 @@ def jacobian(
     ``array`` part whose answer is a matrix of expressions.
     """
     if point is None:
-        return symbolic_jacobian(outputs, variables)
+        return _symbolic_jacobian(outputs, variables)
     dev = get_device(device)
     fn = _vector_fn(outputs, variables, "")
     return _jacobian(fn, _point(point, len(variables), dev))
 
 
-def symbolic_jacobian(outputs: Sequence[str], variables: Sequence[str]) -> list[list[str]]:
+def _symbolic_jacobian(outputs: Sequence[str], variables: Sequence[str]) -> list[list[str]]:
     """The Jacobian's entries as expression text (``"cos(pi*x2)"``), rows = outputs."""
     from grader.parse import to_text
 
