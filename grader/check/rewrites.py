@@ -122,4 +122,4 @@ def prove_by_derivative(difference: sympy.Basic, symbol: sympy.Symbol, domain: s
         return False
     point = _inside_point(domain)
     value = difference.subs(symbol, point)
-    return bool(value == 0 or prove_arctangent_constant(value) or is_zero(value))
+    return bool(value == 0 or prove_arctangent_constant(value) or is_zero(value) or is_zero(sympy.expand_log(value.rewrite(sympy.log))))

@@ -45,6 +45,8 @@ CASES = [
     ("huge constant plus one", "exp(100)", "exp(100) + 1", {}, "expression", None, "wrong"),
     ("constant plus a tiny rational", "pi", "pi + 10^(-60)", {}, "expression", None, "wrong"),
     ("huge multiple plus one", "exp(100)*x", "exp(100)*x + 1", P, "expression", None, "wrong"),
+    ("acoth log form", "acoth(x)", "log((x + 1)/(x - 1))/2", {"x": "interval(1.5, 10)"}, "expression", None, "correct"),
+    ("acoth log form, wrong", "acoth(x)", "log((x + 1)/(x - 1))/3", {"x": "interval(1.5, 10)"}, "expression", None, "wrong"),
     ("boundary 1.05 vs 1 at rtol .05", "1", "1.05", {}, "number", {"rtol": 0.05}, "correct"),
     ("boundary 0.95 vs 1 at rtol .05", "1", "0.95", {}, "number", {"rtol": 0.05}, "correct"),
     ("beyond the boundary", "1", "1.0500001", {}, "number", {"rtol": 0.05}, "wrong"),
