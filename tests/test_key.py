@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from support import REPO, run_grader
+from support import REPO, rubric_params, run_grader
 
 from grader.errors import AnswerKeyError
 from grader.key import build_key, check_key_matches, key_from_json, load_key, rubric_hash
@@ -40,6 +40,7 @@ SMALL = textwrap.dedent(
 )
 
 
+@pytest.mark.torch  # builds the key first
 def test_build_key_resolves_refs_selects_and_transforms() -> None:
     rubric, _ = parse_rubric_text(SMALL)
     key = build_key(rubric, rubric_hash(SMALL))
@@ -53,6 +54,7 @@ def test_build_key_resolves_refs_selects_and_transforms() -> None:
     assert "torch" in key.versions
 
 
+@pytest.mark.torch  # builds the key first
 def test_key_round_trips_through_json_and_checks_its_rubric(tmp_path: Path) -> None:
     rubric, _ = parse_rubric_text(SMALL)
     sha = rubric_hash(SMALL)
@@ -87,7 +89,7 @@ def test_key_file_that_is_not_json_names_line_and_column(tmp_path: Path) -> None
         load_key(path)
 
 
-@pytest.mark.parametrize("rubric", RUBRICS, ids=[p.stem for p in RUBRICS])
+@pytest.mark.parametrize("rubric", rubric_params(RUBRICS))
 def test_key_build_cli_on_every_bundled_rubric(rubric: Path, tmp_path: Path) -> None:
     out = tmp_path / "key.json"
     result = run_grader("key", "build", str(rubric), "-o", str(out))
@@ -120,6 +122,7 @@ BLOCK_TORCH = textwrap.dedent(
 )
 
 
+@pytest.mark.torch  # builds the key first
 def test_grading_with_a_frozen_key_needs_no_torch(tmp_path: Path) -> None:
     rubric_path = tmp_path / "small.yaml"
     rubric_path.write_text(SMALL, encoding="utf-8")

@@ -12,6 +12,8 @@ from support import REPO
 from grader.key import AnswerKey, build_key
 from grader.rubric.load import load_rubric
 
+pytestmark = pytest.mark.torch
+
 
 @cache
 def key_of(name: str) -> AnswerKey:

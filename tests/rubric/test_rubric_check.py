@@ -75,6 +75,7 @@ def test_missing_file_is_an_error_not_a_traceback(tmp_path: Path) -> None:
     assert "cannot read" in result.stdout and "Traceback" not in result.stderr
 
 
+@pytest.mark.torch  # builds the keys
 def test_every_bundled_rubric_passes_its_self_tests() -> None:
     """`grader rubric test rubrics/*.yaml`: every sample answer gets its declared score."""
     result = run_grader("rubric", "test", *map(str, RUBRICS))
