@@ -33,8 +33,10 @@ from make_class import FIRST, LAST, STYLES, answer_for  # noqa: E402
 from realistic_answers import RealisticAnswers  # noqa: E402
 
 from grader.check.engine import check_part, context_for  # noqa: E402
-from grader.grade import normalize_answer, warm_up  # noqa: E402
-from grader.key import build_key, load_key  # noqa: E402
+from grader.grading.plan import normalize_answer  # noqa: E402
+from grader.grading.worker import warm_up  # noqa: E402
+from grader.key.build import build_key  # noqa: E402
+from grader.key.model import load_key  # noqa: E402
 from grader.rubric.load import load_rubric  # noqa: E402
 
 

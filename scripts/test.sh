@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: set up, lint (ruff), type-check (mypy), then pytest.
+# The whole test suite: set up, lint (ruff), type-check (mypy), import layers (import-linter), then pytest.
 # Then, when a Python 3.10 interpreter exists (Gradescope's image runs 3.10), the suite's
 # fast part again under 3.10 in .venv310/: every test not marked slow; without torch (no
 # pinned build for 3.10), tests/reference/ and the tests marked torch are skipped.
@@ -12,6 +12,8 @@ echo "== ruff"
 .venv/bin/ruff check .
 echo "== mypy"
 .venv/bin/mypy
+echo "== import layers (lint-imports)"
+.venv/bin/lint-imports --no-cache
 echo "== pytest"
 .venv/bin/python -m pytest "$@"
 

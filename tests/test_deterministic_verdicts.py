@@ -10,9 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import grader.grade as grade_module
-from grader.key import build_key, rubric_hash
-from grader.rubric.load import parse_rubric_text
+from grader.key.build import build_key
+from grader.rubric.load import parse_rubric_text, rubric_hash
+from grader.workflow import grade_class
 
 RUBRIC_TEXT = """
 assignment: {id: det, title: Deterministic verdicts}
@@ -73,10 +73,10 @@ def test_a_loaded_machine_gives_byte_identical_outputs(tmp_path: Path) -> None:
     sha = rubric_hash(RUBRIC_TEXT)
     key = build_key(rubric, sha)
     subs = _class(tmp_path / "subs")
-    grade_module.grade_batch(rubric, sha, key, subs, tmp_path / "quiet", workers=2, quiet=True)
+    grade_class(rubric, sha, key, subs, tmp_path / "quiet", workers=2, quiet=True)
     hogs = [subprocess.Popen([sys.executable, "-c", BUSY_LOOP]) for _ in range(2 * (os.cpu_count() or 2))]
     try:
-        grade_module.grade_batch(rubric, sha, key, subs, tmp_path / "loaded", workers=2, quiet=True)
+        grade_class(rubric, sha, key, subs, tmp_path / "loaded", workers=2, quiet=True)
     finally:
         for hog in hogs:
             hog.kill()
