@@ -81,8 +81,10 @@ class TreeSampler(threading.Thread):
             time.sleep(self.interval)
 
 
-def run_once(rubric: Path, key: Path, class_dir: Path, out: Path, workers: int) -> tuple[float, float, float, int]:
-    """Wall seconds, peak tree MB, largest process MB, exit code."""
+def run_once(rubric: Path, key: Path, class_dir: Path, out: Path, workers: int) -> tuple[float, float, float, float, int]:
+    """Wall seconds, CPU seconds (the grader and its workers), peak tree MB, largest process MB,
+    exit code. CPU seconds depend little on other processes loading the machine: on a shared
+    machine compare those."""
     if out.exists():
         shutil.rmtree(out)
     command = [
@@ -92,12 +94,15 @@ def run_once(rubric: Path, key: Path, class_dir: Path, out: Path, workers: int) 
     timer = shutil.which("time") or ("/usr/bin/time" if os.path.exists("/usr/bin/time") else None)
     if timer:
         command = [timer, "-f", "maxrss_kb=%M", *command]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     sampler = TreeSampler(process.pid)
     sampler.start()
     stdout, stderr = process.communicate()
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     sampler.stopped.set()
     sampler.join()
     largest_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # cumulative fallback
@@ -107,7 +112,7 @@ def run_once(rubric: Path, key: Path, class_dir: Path, out: Path, workers: int) 
             break
     if process.returncode != 0:
         print(stdout, stderr, file=sys.stderr)
-    return wall, sampler.peak_kb / 1024, largest_mb, process.returncode
+    return wall, cpu, sampler.peak_kb / 1024, largest_mb, process.returncode
 
 
 def main() -> None:
@@ -131,15 +136,15 @@ def main() -> None:
             make_class(args.rubric, class_dir, size, style=style, census=census)  # cheap next to grading
             print(f"{style} class of {size}: {census}", flush=True)
             for workers in args.workers:
-                wall, tree_mb, largest_mb, code = run_once(args.rubric, key, class_dir, args.work / "out", workers)
-                rows.append((style, size, workers, wall, tree_mb, largest_mb, code))
-                print(f"{style} N={size:5d} workers={workers}  {wall:7.1f}s  peak {tree_mb:7.0f} MB "
+                wall, cpu, tree_mb, largest_mb, code = run_once(args.rubric, key, class_dir, args.work / "out", workers)
+                rows.append((style, size, workers, wall, cpu, tree_mb, largest_mb, code))
+                print(f"{style} N={size:5d} workers={workers}  {wall:7.1f}s wall  {cpu:7.1f}s CPU  peak {tree_mb:7.0f} MB "
                       f"(largest process {largest_mb:5.0f} MB)  exit {code}", flush=True)
-    print()
-    print(f"{'style':>9}  {'students':>8}  {'workers':>7}  {'wall s':>7}  {'students/s':>10}  {'peak MB':>8}  {'max proc MB':>11}")
-    for style, size, workers, wall, tree_mb, largest_mb, code in rows:
+    print(f"\nload average (1, 5, 15 min): {' '.join(f'{value:.2f}' for value in os.getloadavg())} on {os.cpu_count()} CPUs")
+    print(f"{'style':>9}  {'students':>8}  {'workers':>7}  {'wall s':>7}  {'CPU s':>7}  {'students/s':>10}  {'peak MB':>8}  {'max proc MB':>11}")
+    for style, size, workers, wall, cpu, tree_mb, largest_mb, code in rows:
         flag = "" if code == 0 else f"  (exit {code})"
-        print(f"{style:>9}  {size:>8}  {workers:>7}  {wall:>7.1f}  {size / wall:>10.1f}  {tree_mb:>8.0f}  {largest_mb:>11.0f}{flag}")
+        print(f"{style:>9}  {size:>8}  {workers:>7}  {wall:>7.1f}  {cpu:>7.1f}  {size / wall:>10.1f}  {tree_mb:>8.0f}  {largest_mb:>11.0f}{flag}")
 
 
 if __name__ == "__main__":
