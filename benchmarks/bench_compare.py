@@ -79,8 +79,10 @@ def build_cases(rng: random.Random) -> list[dict[str, Any]]:
             (repr(value), f"{value:.3e}"),
         ]
         gold, answer = forms[index % len(forms)]
+        variant = index % len(forms)
+        truth = variant != 2 and (variant != 4 or abs(float(answer) - value) <= 1e-4 * abs(value))  # 3 digits may miss rtol
         cases.append({"id": f"number-{index}", "category": "number", "kind": "number", "gold": gold, "answer": answer, "rtol": 1e-4,
-                      "truth": index % len(forms) != 2})
+                      "truth": truth})
     for index in range(50):
         rows, cols = rng.randint(1, 4), rng.randint(1, 4)
         gold = [[round(rng.uniform(-5, 5), 3) for _ in range(cols)] for _ in range(rows)]
@@ -176,23 +178,29 @@ def run_peer(cases: list[dict[str, Any]], venv: Path, timeout: float) -> dict[st
     return {record["id"]: record for record in records}
 
 
-def _accuracy(rows: list[tuple[bool, bool]]) -> str:
-    right = sum(verdict == truth for verdict, truth in rows)
-    false_accepts = sum(verdict and not truth for verdict, truth in rows)
+def _accuracy(rows: list[tuple[float, bool]]) -> str:
+    """Right: full credit for a right answer, none for a wrong one. A false accept: any credit
+    for a wrong answer (partial credit included)."""
+    right = sum((score == 1) if truth else (score == 0) for score, truth in rows)
+    false_accepts = sum(score > 0 and not truth for score, truth in rows)
     return f"{right / len(rows):6.1%} ({false_accepts} false accepts)" if rows else "-"
 
 
 def compare_with_peer(cases: list[dict[str, Any]], records: list[dict[str, Any]], peer: dict[str, dict[str, Any]]) -> None:
-    ours: dict[str, list[tuple[bool, bool]]] = {}
-    theirs: dict[str, list[tuple[bool, bool]]] = {}
+    ours: dict[str, list[tuple[float, bool]]] = {}
+    theirs: dict[str, list[tuple[float, bool]]] = {}
     ratios: dict[str, list[float]] = {}
+    disagreements: list[str] = []
     for case, record in zip(cases, records, strict=True):
         other = peer.get(case["id"])
         if other is None:
             continue
         category = case["category"]
-        ours.setdefault(category, []).append((record["status"] == "correct", case["truth"]))
-        theirs.setdefault(category, []).append((bool(other["verdict"]), case["truth"]))
+        score = float(record["score"])
+        ours.setdefault(category, []).append((score, case["truth"]))
+        theirs.setdefault(category, []).append((float(bool(other["verdict"])), case["truth"]))
+        if (score == 1) != case["truth"] or (not case["truth"] and score > 0):
+            disagreements.append(f"{case['id']} ({record['status']}, truth {'right' if case['truth'] else 'wrong'})")
         ratios.setdefault(category, []).append(float(other["seconds"]) / max(float(record["seconds"]), 1e-6))
     print(f"\nside by side with Math-Verify ({PEER_REQUIREMENT}) on the same {sum(map(len, ours.values()))} pairs")
     print(f"{'category':<20} {'grader accuracy':>26} {'Math-Verify accuracy':>26} {'time ratio (MV / grader), median':>34}")
@@ -203,6 +211,8 @@ def compare_with_peer(cases: list[dict[str, Any]], records: list[dict[str, Any]]
     everything_peer = [pair for rows in theirs.values() for pair in rows]
     all_ratios = [ratio for values in ratios.values() for ratio in values]
     print(f"{'all':<20} {_accuracy(everything):>26} {_accuracy(everything_peer):>26} {statistics.median(all_ratios):>33.1f}x")
+    if disagreements:
+        print("grader verdicts that differ from the truth: " + ", ".join(disagreements))
 
 
 def main() -> None:
