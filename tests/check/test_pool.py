@@ -32,8 +32,8 @@ def failed(task, reason: str) -> str:
 
 
 def test_sleeping_task_is_killed_and_the_next_one_runs() -> None:
-    results = run_tasks(work, [1, "sleep", 2], workers=1, budget=Budget(seconds=0.5), on_timeout=failed)
-    assert results == [2, "failed: time limit of 0.5 s exceeded", 4]
+    results = run_tasks(work, [1, "sleep", 2], workers=1, budget=Budget(seconds=2), on_timeout=failed)
+    assert results == [2, "failed: time limit of 2 s exceeded", 4]
 
 
 def test_memory_hog_gets_memory_reason() -> None:
@@ -53,7 +53,7 @@ def test_exception_is_reported_not_raised() -> None:
 
 def test_results_do_not_depend_on_workers() -> None:
     tasks = [1, "sleep", 2, "raise", 3, "exit", 4, 5, 6]
-    budget = Budget(seconds=0.5)
+    budget = Budget(seconds=2)  # a safety net: wide enough for a loaded machine
     one = run_tasks(work, tasks, workers=1, budget=budget, on_timeout=failed)
     two = run_tasks(work, tasks, workers=2, budget=budget, on_timeout=failed)
     assert one == two
