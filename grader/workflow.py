@@ -62,12 +62,28 @@ def grade_class(
     write_text_atomic(out / "gradebook.csv", gradebook_csv(part_ids, (g.result for g in run.results)))
     summary = summarize(rubric, rubric_sha, (g.result for g in run.results), run.problems)
     write_text_atomic(out / "summary.json", summary.dumps())
+    write_class_report(out, quiet=quiet)
     summary.out_dir = str(out)
     summary.graded = run.graded
     summary.resumed = run.resumed
     summary.unique_checks = run.unique_checks
     summary.seconds = run.seconds
     return summary
+
+
+def write_class_report(out: Path, *, quiet: bool = False) -> Path | None:
+    """``OUT/report.html`` after grading; a failure there is reported and never fails the grading."""
+    import sys
+
+    from grader.output.report import write_report
+
+    try:
+        return write_report(out)
+    except Exception as exc:  # noqa: BLE001 - the grades are written; the report is a view of them
+        if not quiet:
+            print(f"warning: {out}/report.html not written ({type(exc).__name__}: {exc}); "
+                  f"retry with 'grader report {out}'", file=sys.stderr)
+        return None
 
 
 @dataclass

@@ -3,8 +3,8 @@
 # Idempotent: reinstalls only when pyproject.toml, constraints.txt or the extras changed.
 #   PYTHON  the interpreter (default: the first of python3.11, python3.12, python3.10, python3)
 #   VENV    the virtual environment's folder (default: .venv)
-#   EXTRAS  the extras to install (default: dev,reference; the reference extra brings torch,
-#           whose pinned CPU build exists for Python 3.11 only: a 3.10 venv uses EXTRAS=dev)
+#   EXTRAS  the extras to install (default: dev,reference,report; the reference extra brings
+#           torch, whose pinned CPU build exists for Python 3.11 only: a 3.10 venv uses EXTRAS=dev)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +21,7 @@ sys.exit(0 if sys.version_info >= (3, 10) else 1)
 PY
 
 VENV="${VENV:-.venv}"
-EXTRAS="${EXTRAS:-dev,reference}"
+EXTRAS="${EXTRAS:-dev,reference,report}"
 if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
