@@ -272,7 +272,7 @@ def test_resume_after_sigkill_gives_identical_outputs(tmp_path: Path) -> None:
     sys.path.insert(0, str(REPO / "benchmarks"))
     from make_class import make_class
 
-    subs = make_class(MINI, tmp_path / "class", 1500, seed=3)
+    subs = make_class(MINI, tmp_path / "class", 1500, seed=3, style="simple")
     key = _key_file(tmp_path)
     reference = subprocess.run(_grade_cmd(subs, tmp_path / "ref", key), capture_output=True, text=True, cwd=REPO, timeout=600)
     assert reference.returncode == 0, reference.stderr

@@ -14,8 +14,11 @@
 2. Symbolic proof: piecewise answers by cases (``grader.check.piecewise``), then
    ``expected - submitted`` through a chain of sympy steps (expand, cancel, the rewrites
    of ``grader.check.rewrites``, simplify, rewrite(exp), expand_log, trigsimp, ...), each
-   under a soft time budget (``ctx.step_seconds``, SIGALRM in the main thread; skipped
-   elsewhere). A difference that expands to a nonzero polynomial with rational
+   under a soft budget of CPU time (``ctx.step_seconds``, ``grader.check.timing``; skipped
+   outside the main thread), never of wall-clock time, so a loaded machine gives the same
+   verdicts. Steps cut by their budget are retried once with a larger one
+   (``PROOF_PASSES``) before the answer goes on to numeric confirmation (and, at worst,
+   "undecided"). A difference that expands to a nonzero polynomial with rational
    coefficients is "different" (every domain is infinite).
 3. High-precision confirmation: 50 digits at 20 fresh points (with a second set of
    probe functions). Agreement is "equal, numerically confirmed, not proved"; the rubric's
@@ -33,7 +36,6 @@ from __future__ import annotations
 
 import math
 import random
-import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,7 +62,7 @@ from grader.check.symbols import (
     sampler_for,
     spec_for,
 )
-from grader.check.timing import StepTimeout, step_allowed, time_limit
+from grader.check.timing import StepTimeout, cpu_seconds, step_allowed, time_limit
 from grader.check.tolerance import accepts
 from grader.rubric.models import Domain, Tolerance
 
@@ -73,7 +75,10 @@ MIN_POINTS = 6
 MAX_ATTEMPTS = 60
 CONFIRM_POINTS = 20
 CONFIRM_DIGITS = 50
-PROOF_STEPS_BUDGET = 2.0  # all proof steps together: this many step budgets
+# Proof passes, in step budgets (ctx.step_seconds of CPU time): (per step, all steps of the
+# pass). The steps the first pass cut are retried with a 3x larger budget; all together
+# they use at most 2 step budgets, as one pass of 2 did.
+PROOF_PASSES = ((0.5, 1.0), (1.5, 1.0))
 BIG_O_NAMES = ("O", "Theta", "Omega", "Θ", "Ω")
 
 
@@ -482,26 +487,35 @@ def _prove_zero(difference: sympy.Basic, ctx: CheckContext) -> str | None:
         return "structural"
     if not step_allowed():
         return None
-    deadline = time.monotonic() + PROOF_STEPS_BUDGET * ctx.step_seconds
     steps = _proof_steps(difference)
     substituted = None if isinstance(difference, MatrixExpr) else _interval_substitution(difference, ctx)
     if substituted is not None:
         steps[2:2] = [(f"interval {name}", step) for name, step in _proof_steps(substituted)[:6] if name in ("expand_log", "simplify", "cancel")]
-    for name, step in steps:
-        remaining = min(ctx.step_seconds, deadline - time.monotonic())
-        if remaining <= 0:
+    # CPU-time budgets (a loaded machine does not cut a step short); the steps cut by their
+    # budget get one more try with a larger one before the proof gives up
+    cut: list[tuple[str, Callable[[], Any]]] = []
+    for step_budget, total in PROOF_PASSES:
+        deadline = cpu_seconds() + total * ctx.step_seconds
+        for name, step in steps:
+            remaining = min(step_budget * ctx.step_seconds, deadline - cpu_seconds())
+            if remaining <= 0:
+                cut.append((name, step))
+                continue
+            try:
+                with time_limit(remaining):
+                    result = step()
+            except StepTimeout:
+                cut.append((name, step))
+                continue
+            except MemoryError:
+                raise
+            except Exception:  # noqa: BLE001 - a sympy step failing is "not proved", never a verdict
+                continue
+            if _is_zero(result):
+                return name
+        steps, cut = cut, []
+        if not steps:
             break
-        try:
-            with time_limit(remaining):
-                result = step()
-        except StepTimeout:
-            continue
-        except MemoryError:
-            raise
-        except Exception:  # noqa: BLE001 - a sympy step failing is "not proved", never a verdict
-            continue
-        if _is_zero(result):
-            return name
     return None
 
 

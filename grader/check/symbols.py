@@ -16,6 +16,7 @@ import math
 import random
 import zlib
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -130,6 +131,7 @@ def defined_functions(ctx: CheckContext) -> FunctionDefs:
     return definitions
 
 
+@lru_cache(maxsize=256)  # immutable sympy values, the same for the same arguments: built once
 def probe_function(name: str, arity: int, seed: int = 0) -> tuple[tuple[sympy.Symbol, ...], sympy.Expr]:
     """A fixed random smooth function of ``arity`` arguments, seeded by its name.
 
