@@ -410,7 +410,9 @@ class ResultsDB:
         path = out / DB_NAME
         if not path.is_file():
             if not create:
-                raise ResultsDBError(f"{path}: no results database (run `grader grade` first)")
+                inside = sorted(found.parent.name for found in out.glob(f"*/{DB_NAME}")) if out.is_dir() else []
+                hint = f"; the assignment folders {', '.join(inside)} have one" if inside else " (run `grader grade` first)"
+                raise ResultsDBError(f"{path}: no results database{hint}")
             out.mkdir(parents=True, exist_ok=True)
         try:
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
