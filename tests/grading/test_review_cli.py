@@ -81,6 +81,10 @@ def test_export_fill_import_renders_decisions(graded: Path, tmp_path: Path) -> N
     data = json.loads((out / "feedback" / "s3.json").read_text())
     proof = next(part for part in data["parts"] if part["part_id"] == "q1.proof")
     assert proof["points"] == 0.5 and proof["review"]["state"] == "decided"
+    from grader.output.report import review_progress
+
+    progress = review_progress(out / "grades.sqlite")
+    assert progress is not None and (progress["needs_person"], progress["decided"], progress["decisions"]) == (4, 4, 2)
     # nothing left: the next export is empty
     run_grader("review", "export", str(out), "-o", str(tmp_path / "again.csv"), check=True)
     assert _rows(tmp_path / "again.csv") == []
