@@ -48,12 +48,20 @@ def _part_section(part: PartResult, prompt: str, source: str | None) -> list[str
         lines.append(f"- Your answer{where}: {_code(part.answer)}")
     waiting = part.pending
     if status is Status.INVALID:
-        lines.append(f"- **Could not be read:** {verdict.feedback}")
+        reason, _, pointer = verdict.feedback.partition("\n")
+        lines.append(f"- **Could not be read:** {reason}")
+        if pointer.strip():  # the caret diagram keeps its columns only in a code block
+            fence = "````" if "```" in pointer else "```"
+            lines.extend(["", f"  {fence}text", *(f"  {row}" for row in pointer.split("\n")), f"  {fence}"])
         if waiting:
             lines.append("- **Left for a person** to grade; the score above may change.")
     else:
         if verdict.shown:
             lines.append(f"- Read as: {_code(verdict.shown)}")
+        notes = verdict.evidence.get("read_notes") if isinstance(verdict.evidence, dict) else None
+        if notes:  # what was recognised: labels, units, thousands groups, xy as x*y, ...
+            shown = [str(note) if len(str(note)) <= 120 else str(note)[:117] + "..." for note in notes[:6]]
+            lines.append("- Reading: " + "; ".join(shown))
         if waiting:
             lines.append("- **Left for a person** to grade; the score above may change.")
         if verdict.feedback and not (decided and status in (Status.MANUAL, Status.UNDECIDED, Status.TIMEOUT, Status.ERROR)):

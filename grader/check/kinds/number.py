@@ -14,6 +14,7 @@ from typing import Any
 import sympy
 
 from grader.check.base import CheckContext
+from grader.check.labels import compare_labelled, read_with_labels
 from grader.check.parsing import (
     expected_scalar,
     number_from_json,
@@ -22,7 +23,8 @@ from grader.check.parsing import (
 )
 from grader.check.tolerance import allowed_error, describe_tolerance, rounding_hint, within
 from grader.check.verdict import Status, Verdict
-from grader.parse.values import EquationValue, Invalid, Parsed
+from grader.parse.notation import MAGNITUDE_WORDS, join_thousands, strip_unit
+from grader.parse.values import EquationValue, Invalid, LabelledValue, Parsed
 from grader.rubric.models import Tolerance
 
 __all__ = ["NumberChecker", "read_number", "real_value"]
@@ -57,7 +59,12 @@ def _split_named_value(text: str) -> str | None:
 
 
 def read_number(raw: Any, ctx: CheckContext) -> Parsed | Invalid:
-    """Read one number: a JSON number as is, text through ``grader.parse``."""
+    """Read one number: a JSON number as is, text through ``grader.parse``.
+
+    Text may carry a label (``H_{out} = 28``, ``w_2 ≈ 0.5``; see ``check.labels``), a unit
+    or words after the value (``395264 parameters``, ``3.2 ms``: dropped, with a note) and
+    thousands separators in groups of exactly three digits (``395 264``, ``96{,}096``).
+    """
     if isinstance(raw, bool):
         return Invalid("expected a number, got true/false", code="not_a_number", text=str(raw))
     converted = number_from_json(raw)
@@ -67,12 +74,17 @@ def read_number(raw: Any, ctx: CheckContext) -> Parsed | Invalid:
         return Invalid(f"{raw} is not a finite number", code="not_finite", text=str(raw))
     if not isinstance(raw, str):
         return Invalid(f"expected a number, got a {type(raw).__name__}", code="not_a_number")
+    parse_ctx = parse_context(ctx, allow_equation=True)
+    return read_with_labels(raw, parse_ctx, lambda text: _read_number_text(text, ctx, parse_ctx))
+
+
+def _read_number_text(raw: str, ctx: CheckContext, parse_ctx: Any, *, unit_allowed: bool = True) -> Parsed | Invalid:
     named = _split_named_value(raw)
     if named is not None:  # "K = 10": the value is graded; the name only has to be a name
         raw = named
-    parsed = parse_student_number(raw, parse_context(ctx, allow_equation=True))
+    parsed = parse_student_number(raw, parse_ctx)
     if isinstance(parsed, Invalid):
-        return parsed
+        return _read_spelled_number(raw, ctx, parse_ctx, parsed, unit_allowed=unit_allowed)
     value = parsed.value.rhs if isinstance(parsed.value, EquationValue) else parsed.value
     if not isinstance(value, sympy.Expr):
         return Invalid("expected a single number", code="not_a_number", text=raw)
@@ -83,6 +95,35 @@ def read_number(raw: Any, ctx: CheckContext) -> Parsed | Invalid:
     if real_value(value) is None:
         return Invalid("expected a real number", code="not_real", text=raw)
     return Parsed(value=value, text=parsed.text, shown=parsed.shown, notes=parsed.notes)
+
+
+def _read_spelled_number(
+    raw: str, ctx: CheckContext, parse_ctx: Any, failure: Invalid, *, unit_allowed: bool
+) -> Parsed | Invalid:
+    """``395 264`` (thousands groups) or ``395264 parameters`` (a unit); else ``failure``."""
+    joined = join_thousands(raw)
+    if joined is not None:
+        read = _read_number_text(joined, ctx, parse_ctx, unit_allowed=False)
+        if isinstance(read, Parsed):
+            note = f"`{raw.strip()}` read as {joined} (thousands separators)"
+            return Parsed(value=read.value, text=raw, shown=read.shown, notes=(note, *read.notes))
+        return failure
+    split = strip_unit(raw, frozenset(ctx.symbols)) if unit_allowed else None
+    if split is None:
+        return failure
+    number, unit = split
+    scaling = [word for word in unit.split() if word in MAGNITUDE_WORDS]
+    if scaling:
+        return Invalid(
+            f"`{scaling[0]}` after the number changes its value; write the number in full (e.g. 4.18e8)",
+            code="magnitude_word",
+            text=raw,
+        )
+    read = _read_number_text(number, ctx, parse_ctx, unit_allowed=False)
+    if isinstance(read, Invalid):
+        return failure
+    note = f"dropped the unit `{unit}` after the number"
+    return Parsed(value=read.value, text=raw, shown=f"{read.shown} ({unit})", notes=(note, *read.notes))
 
 
 def compare_numbers(expected: float, submitted: float, tolerance: Tolerance) -> Verdict:
@@ -114,6 +155,8 @@ class NumberChecker:
         return read_number(raw, ctx)
 
     def compare(self, spec: Any, expected: Any, parsed: Parsed, ctx: CheckContext) -> Verdict:
+        if isinstance(parsed.value, LabelledValue):  # `label = value = ...`: every value is graded
+            return compare_labelled(self, spec, expected, parsed, ctx)
         tolerance = getattr(spec, "tolerance", None) or ctx.tolerance
         expected_number = expected_float(expected, ctx)
         value = parsed.value

@@ -9,6 +9,7 @@ twice. Credit (``spec.partial_credit``, WeBWorK style): matched / max(given, exp
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sympy
@@ -21,6 +22,7 @@ from grader.check.kinds.expression import (
     verdict_from_equivalence,
 )
 from grader.check.kinds.number import compare_numbers, expected_float, read_number, real_value
+from grader.check.labels import compare_labelled, read_with_labels
 from grader.check.parsing import (
     ExpectedValueError,
     expected_scalar,
@@ -29,7 +31,8 @@ from grader.check.parsing import (
     parse_student,
 )
 from grader.check.verdict import Status, Verdict
-from grader.parse.values import ArrayValue, Invalid, Parsed, TupleValue
+from grader.parse.notation import expand_plus_minus, split_chain, split_top_level, unwrap_brackets
+from grader.parse.values import ArrayValue, Invalid, LabelledValue, Parsed, TupleValue
 
 __all__ = ["TupleChecker"]
 
@@ -42,13 +45,79 @@ def _items_of(value: Any) -> tuple[Any, ...]:
     return (value,)
 
 
+def _drop_item_labels(raw: str, parse_ctx: Any) -> tuple[str, list[str], list[str]] | None:
+    """``\\lambda_1 = a,\\ \\lambda_2 = b`` -> ``("a, b", ["\\lambda_1", "\\lambda_2"])``; None
+    when no item has a label. An item whose left side is not a label is left as it is
+    (the parser then says that an equation is not a value)."""
+    from grader.parse.labels import label_kind, label_reused
+
+    wrapped = unwrap_brackets(raw)
+    opener, inner, closer = wrapped if wrapped is not None else ("", raw, "")
+    items = split_top_level(inner, ",")
+    if items is None or len(items) < 2:
+        return None
+    labels: list[str] = []
+    names: list[str] = []  # declared names used as labels: checked against the expected value
+    values: list[str] = []
+    for item in items:
+        pieces = split_chain(item)
+        if len(pieces) != 2:
+            values.append(item)
+            continue
+        left = re.sub(r"^(?:\\[,;:! ]|\\q?quad|~|\s)+", "", pieces[0][0]).strip()
+        found = label_kind(left, parse_ctx)
+        value = pieces[1][0]
+        if found is None or label_reused(left, [value]):
+            values.append(item)
+            continue
+        if found[0] in ("declared", "decorated"):  # an unknown of the answer is no label (compare)
+            names.append(found[1])
+        labels.append(left)
+        values.append(value)
+    if not labels:
+        return None
+    return opener + ", ".join(value.strip() for value in values) + closer, labels, names
+
+
+def _read_item_text(text: str, parse_ctx: Any) -> Parsed | Invalid:
+    """A list as text; ``a ± b`` (alone) is the two values ``a + b`` and ``a - b``."""
+    parsed = parse_student(text, parse_ctx)
+    if isinstance(parsed, Parsed):
+        return Parsed(value=TupleValue(items=tuple(_items_of(parsed.value))), text=text, shown=parsed.shown, notes=parsed.notes)
+    both = expand_plus_minus(text)
+    inner = unwrap_brackets(text)
+    items = split_top_level(inner[1] if inner else text, ",")
+    if both is None or items is None or len(items) > 1:
+        return parsed
+    reads = [parse_student(side, parse_ctx) for side in both]
+    values = [read.value for read in reads if isinstance(read, Parsed)]
+    if len(values) != 2 or not all(isinstance(value, sympy.Expr) for value in values):
+        return parsed
+    shown = [read.shown for read in reads if isinstance(read, Parsed)]
+    note = f"`±` read as the two values {shown[0]} and {shown[1]}"
+    return Parsed(value=TupleValue(items=tuple(values)), text=text, shown=f"({shown[0]}, {shown[1]})", notes=(note,))
+
+
 def _read_items(raw: Any, ctx: CheckContext, element: str) -> Parsed | Invalid:
     if isinstance(raw, str):
-        parsed = parse_student(raw, parse_context(ctx, allow_equation=False))
-        if isinstance(parsed, Invalid):
-            return parsed
-        items = _items_of(parsed.value)
-        return Parsed(value=TupleValue(items=tuple(items)), text=raw, shown=parsed.shown, notes=parsed.notes)
+        parse_ctx = parse_context(ctx, allow_equation=False)
+        dropped = _drop_item_labels(raw, parse_ctx)
+        if dropped is not None:
+            text, labels, names = dropped
+            read = _read_item_text(text, parse_ctx)
+            if isinstance(read, Invalid):
+                return Invalid(read.reason, read.code, None, raw)
+            note = "read " + ", ".join(f"`{label} =`" for label in labels) + (" as labels" if len(labels) > 1 else " as a label")
+            value: Any = read.value
+            if names:
+                symbols = tuple(sympy.Symbol(name) for name in names)
+                value = LabelledValue(values=(read.value,), label=", ".join(labels), names=symbols, shown=(read.shown,))
+            return Parsed(value=value, text=raw, shown=read.shown, notes=(note, *read.notes))
+        wrapped = unwrap_brackets(raw)
+        items = split_top_level(wrapped[1] if wrapped else raw, ",")
+        if items is not None and len(items) > 1:  # labels on items were handled above
+            return _read_item_text(raw, parse_ctx)
+        return read_with_labels(raw, parse_ctx, lambda text: _read_item_text(text, parse_ctx))
     if not isinstance(raw, (list, tuple)):
         raw = [raw]
     values: list[Any] = []
@@ -109,6 +178,8 @@ class TupleChecker:
         return verdict_from_equivalence(result, ctx, "")
 
     def compare(self, spec: Any, expected: Any, parsed: Parsed, ctx: CheckContext) -> Verdict:
+        if isinstance(parsed.value, LabelledValue):  # `label = value = ...`: every value is graded
+            return compare_labelled(self, spec, expected, parsed, ctx)
         targets = _expected_items(expected, ctx)
         given = list(_items_of(parsed.value))
         is_set = getattr(spec, "kind", "tuple") == "set"
