@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.files import write_text_atomic
 from grader.grading.pipeline import DEFAULT_CHUNK, grade_batch
 from grader.key import AnswerKey, default_key_path
 from grader.output.feedback import feedback_json, feedback_markdown
-from grader.output.gradebook import gradebook_csv
-from grader.output.summary import BatchSummary, summarize
+from grader.output.render import render_class, reviewed
+from grader.output.summary import BatchSummary
 from grader.results import Graded
 from grader.rubric.models import Rubric
 from grader.submission.identity import Roster
@@ -50,20 +49,19 @@ def grade_class(
 ) -> BatchSummary:
     """Grade every folder of ``submissions_dir`` into ``out_dir``; returns the summary.
 
-    Writes ``feedback/<id>.json`` + ``.md`` (through the pipeline, student by student),
-    then ``gradebook.csv`` and ``summary.json``, each atomically.
+    Records every student in ``grades.sqlite`` and writes ``feedback/<id>.json`` + ``.md``
+    (through the pipeline, chunk by chunk), then ``gradebook.csv`` and ``summary.json``
+    rendered from the database (people's decisions applied), each atomically.
     """
     out = Path(out_dir)
     run = grade_batch(
         rubric, rubric_sha, key, submissions_dir, out, workers=workers, roster=roster, resume=resume,
         quiet=quiet, budget=budget, seed=seed, chunk_size=chunk_size, render=render_feedback,
     )
-    part_ids = [part.id for part in rubric.parts()]
-    write_text_atomic(out / "gradebook.csv", gradebook_csv(part_ids, (g.result for g in run.results)))
-    summary = summarize(rubric, rubric_sha, (g.result for g in run.results), run.problems)
-    write_text_atomic(out / "summary.json", summary.dumps())
+    # the results come from the database with people's decisions applied: the feedback the
+    # workers wrote from the automatic verdicts is re-rendered for the students concerned
+    summary = render_class(out, rubric, rubric_sha, run.results, run.problems, feedback_for=reviewed(run.results))
     write_class_report(out, quiet=quiet)
-    summary.out_dir = str(out)
     summary.graded = run.graded
     summary.resumed = run.resumed
     summary.unique_checks = run.unique_checks

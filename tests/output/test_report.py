@@ -98,7 +98,8 @@ def test_item_analysis_on_the_class(out: Path) -> None:
     assert items["q1.easy"].difficulty == 1.0 and "every student scored the same" in items["q1.easy"].flag
     assert items["q1.std"].discrimination is not None and items["q1.std"].discrimination > DISCRIMINATION_FLOOR
     assert items["q1.std"].flag == ""
-    assert data.review is None  # no grades.sqlite in this OUT (the results database is another branch's)
+    # grading wrote OUT/grades.sqlite: one manual answer waits for a person
+    assert data.review == {"needs_person": 1, "decided": 0, "decisions": 0, "latest": None}
 
 
 def _row(stem: str, scores: dict[str, float]) -> StudentRow:
