@@ -1,0 +1,75 @@
+"""Run the review page for an output folder: ``grader review OUT``.
+
+Binds 127.0.0.1 only (port 0: any free port), makes a fresh random token
+(``secrets.token_urlsafe``) per run and prints the URL that carries it; uvicorn serves the
+Starlette app in this process until Ctrl-C. Nothing is cached between requests: every
+page reads the database, so two sessions (two ``grader review`` runs, or two browser tabs)
+on one folder see each other's decisions on their next page load.
+"""
+
+from __future__ import annotations
+
+import getpass
+import secrets
+import socket
+import sys
+import webbrowser
+from collections.abc import Callable
+from pathlib import Path
+
+from grader.errors import GraderError
+
+__all__ = ["serve", "review_url", "HOST"]
+
+HOST = "127.0.0.1"
+
+
+def review_url(port: int, token: str) -> str:
+    return f"http://{HOST}:{port}/?token={token}"
+
+
+def _bind(port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((HOST, port))
+    except OSError as exc:
+        sock.close()
+        raise GraderError(f"cannot listen on {HOST}:{port} ({exc.strerror}); try another --port") from exc
+    sock.listen(64)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(
+    out_dir: Path,
+    port: int = 0,
+    open_browser: bool = True,
+    who: str | None = None,
+    echo: Callable[[str], None] = print,
+) -> None:
+    """Serve the review page for ``out_dir`` until interrupted."""
+    import uvicorn
+
+    from grader.review.adapter import open_store
+    from grader.review.app import create_app
+
+    out_dir = Path(out_dir)
+    open_store(out_dir).close()  # fail now, with a clear message, when there is no database
+    who = who or getpass.getuser() or "reviewer"
+    token = secrets.token_urlsafe(32)
+    sock = _bind(port)
+    url = review_url(sock.getsockname()[1], token)
+    app = create_app(lambda: open_store(out_dir), token=token, who=who)
+    echo(f"review page for {out_dir} (decisions recorded as {who!r})")
+    echo(f"open: {url}")
+    echo("press Ctrl-C to stop")
+    sys.stdout.flush()
+    if open_browser:
+        webbrowser.open(url)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False)
+    server = uvicorn.Server(config)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
