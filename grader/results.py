@@ -22,6 +22,28 @@ class Student:
 
 
 @dataclass(frozen=True)
+class Review:
+    """Where a part stands with people (from the results database).
+
+    ``state``: "pending" (waiting for a person), "decided" (a person's score applies:
+    ``fraction`` of the part's points), or "reconfirm" (an earlier decision no longer
+    applies because the answer or the part changed; ``fraction`` is that old decision)."""
+
+    state: str
+    fraction: float | None = None
+    comment: str = ""
+    who: str = ""
+    decision_id: int | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.state in ("pending", "reconfirm")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"state": self.state, "fraction": self.fraction, "comment": self.comment, "decision_id": self.decision_id}
+
+
+@dataclass(frozen=True)
 class PartResult:
     """One part of one submission: points earned and the verdict behind them."""
 
@@ -30,15 +52,24 @@ class PartResult:
     max_points: float
     verdict: Verdict
     answer: str | None = None  # the raw answer as submitted (shortened for display)
+    review: Review | None = None  # None: the automatic verdict is final
+
+    @property
+    def pending(self) -> bool:
+        """Waiting for a person: its points are not final."""
+        return self.review is not None and self.review.pending
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "part_id": self.part_id,
             "points": self.points,
             "max_points": self.max_points,
             "answer": self.answer,
             **self.verdict.to_json(),
         }
+        if self.review is not None:
+            data["review"] = self.review.to_json()
+        return data
 
 
 @dataclass(frozen=True)

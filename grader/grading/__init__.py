@@ -1,0 +1,1 @@
+"""The grading pipeline: plan -> check -> score -> record (the results database)."""
