@@ -281,7 +281,11 @@ def create_app(open_store: Callable[[], ReviewStore], token: str, who: str = "")
         undone = store.undo(group_id, who, student_key=student_key)
         return await _after_write(request, store, group_id, "undone" if undone else "nothing to undo")
 
+    async def no_icon(request: Request) -> Response:
+        return Response(status_code=204)
+
     routes = [
+        Route("/favicon.ico", no_icon),
         Route("/", with_store(queue_view)),
         Route("/g/{group_id}", with_store(group_view)),
         Route("/g/{group_id}/decide", with_store(decide_view), methods=["POST"]),

@@ -48,10 +48,9 @@
     if (link) window.location.href = link.getAttribute("href");
   }
 
-  function submitWith(form, button) {
+  function submitForm(form) {
     if (!form) return;
-    if (form.requestSubmit) form.requestSubmit(button || undefined);
-    else if (button) button.click();
+    if (form.requestSubmit) form.requestSubmit();
     else form.submit();
   }
 
@@ -76,13 +75,14 @@
     if (key === "j") { go("next"); event.preventDefault(); }
     else if (key === "k") { go("prev"); event.preventDefault(); }
     else if (key === "q") { go("to-queue"); event.preventDefault(); }
-    else if (key === "u") { submitWith(document.getElementById("undo")); event.preventDefault(); }
+    else if (key === "u") { submitForm(document.getElementById("undo")); event.preventDefault(); }
     else if (key === "c") {
       var comment = document.getElementById("comment");
       if (comment) { comment.focus(); event.preventDefault(); }
     } else if (/^[1-9]$/.test(key)) {
       var button = document.querySelector('#decide button.score[data-key="' + key + '"]');
-      if (button) { submitWith(document.getElementById("decide"), button); event.preventDefault(); }
+      // A real click, so htmx sends the button's value (it tracks the clicked button).
+      if (button) { button.click(); event.preventDefault(); }
     }
   });
 
