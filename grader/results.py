@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from grader.check.verdict import Verdict
+from grader.check.verdict import NEEDS_PERSON, Verdict
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,11 @@ class PartResult:
 
     @property
     def pending(self) -> bool:
-        """Waiting for a person: its points are not final."""
-        return self.review is not None and self.review.pending
+        """Waiting for a person: its points are not final (without review information:
+        when its status needs a person)."""
+        if self.review is not None:
+            return self.review.pending
+        return self.verdict.status in NEEDS_PERSON
 
     def to_json(self) -> dict[str, Any]:
         data = {

@@ -14,7 +14,7 @@ from typing import Any
 
 from grader.check.verdict import STATUS_TEXT, Status, Verdict
 from grader.output.formats import dumps_json, fmt_number
-from grader.results import PartResult, Student, SubmissionResult
+from grader.results import PartResult, Review, Student, SubmissionResult
 from grader.rubric.models import Rubric
 
 __all__ = ["Graded", "feedback_json", "feedback_markdown", "graded_from_json", "file_stem", "STATUS_TEXT"]
@@ -49,6 +49,19 @@ def feedback_json(graded: Graded) -> str:
     return dumps_json(graded.to_json(), compact=True)
 
 
+def _review_from_json(data: Any) -> Review | None:
+    if not isinstance(data, dict):
+        return None
+    fraction = data.get("fraction")
+    decision = data.get("decision_id")
+    return Review(
+        state=str(data["state"]),
+        fraction=float(fraction) if fraction is not None else None,
+        comment=str(data.get("comment") or ""),
+        decision_id=int(decision) if decision is not None else None,
+    )
+
+
 def graded_from_json(data: dict[str, Any], stem: str = "") -> Graded:
     """Rebuild a Graded from its feedback JSON. Raises KeyError/ValueError/TypeError if malformed."""
     student = Student(**{key: str(data["student"].get(key, "")) for key in ("id", "name", "email", "folder")})
@@ -67,6 +80,7 @@ def graded_from_json(data: dict[str, Any], stem: str = "") -> Graded:
                 note=part.get("note"),
                 evidence=dict(part.get("evidence") or {}),
             ),
+            review=_review_from_json(part.get("review")),
         )
         for part in data["parts"]
     )
@@ -98,8 +112,11 @@ def _code(text: str) -> str:
 def _part_section(part: PartResult, prompt: str, source: str | None) -> list[str]:
     verdict = part.verdict
     status = verdict.status
+    review = part.review
+    decided = review is not None and review.state == "decided"
+    how = "graded by a person" if decided else STATUS_TEXT.get(status, status.value)
     lines = [
-        f"## {part.part_id}: {fmt_number(part.points)} / {fmt_number(part.max_points)} ({STATUS_TEXT.get(status, status.value)})",
+        f"## {part.part_id}: {fmt_number(part.points)} / {fmt_number(part.max_points)} ({how})",
         "",
     ]
     if prompt:
@@ -110,15 +127,21 @@ def _part_section(part: PartResult, prompt: str, source: str | None) -> list[str
     if part.answer is not None:
         where = f" ({source})" if source else ""
         lines.append(f"- Your answer{where}: {_code(part.answer)}")
+    waiting = part.pending
     if status is Status.INVALID:
         lines.append(f"- **Could not be read:** {verdict.feedback}")
+        if waiting:
+            lines.append("- **Left for a person** to grade; the score above may change.")
     else:
         if verdict.shown:
             lines.append(f"- Read as: {_code(verdict.shown)}")
-        if status in (Status.MANUAL, Status.UNDECIDED, Status.TIMEOUT, Status.ERROR):
+        if waiting:
             lines.append("- **Left for a person** to grade; the score above may change.")
-        if verdict.feedback:
-            lines.append(f"- Feedback: {verdict.feedback}")
+        if verdict.feedback and not (decided and status in (Status.MANUAL, Status.UNDECIDED, Status.TIMEOUT, Status.ERROR)):
+            label = "Automatic check" if decided else "Feedback"
+            lines.append(f"- {label}: {verdict.feedback}")
+    if decided and review is not None and review.comment:
+        lines.append(f"- Grader's comment: {' '.join(review.comment.split())}")
     if verdict.rule:
         lines.append(f"- Rule: `{verdict.rule}`")
     lines.append("")
@@ -131,10 +154,15 @@ def feedback_markdown(graded: Graded, rubric: Rubric) -> str:
     student = result.student
     prompts = {part.id: part.prompt for part in rubric.parts()}
     who = f"{student.name} ({student.id})" if student.name else student.id
+    waiting = sum(1 for part in result.parts if part.pending)
+    total = f"**Total: {fmt_number(result.total)} / {fmt_number(result.max_total)}**"
+    if waiting:
+        total = (f"**Total so far: {fmt_number(result.total)} / {fmt_number(result.max_total)}** "
+                 f"({waiting} part{'s' if waiting > 1 else ''} still to be graded by a person)")
     lines = [
         f"# {rubric.assignment.title}: feedback for {who}",
         "",
-        f"**Total: {fmt_number(result.total)} / {fmt_number(result.max_total)}**",
+        total,
         "",
         f"Rubric version {rubric.assignment.version} (sha256 {result.rubric_sha256[:12]}).",
         "",
