@@ -21,7 +21,7 @@ import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
@@ -31,7 +31,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from grader.review.store import ALL_STATUSES, DEFAULT_STATUSES, PAGE_SIZE, GroupDetail, ReviewStore
 
@@ -82,7 +82,7 @@ class TokenGate:
             # A form post carries the token as a field; read it without consuming the body twice.
             body = b""
             more = True
-            chunks: list[dict[str, Any]] = []
+            chunks: list[Message] = []
             while more:
                 message = await receive()
                 chunks.append(message)
@@ -91,14 +91,12 @@ class TokenGate:
                 if len(body) > MAX_FORM_BYTES:
                     await PlainTextResponse("413 form too large\n", status_code=413)(scope, receive, send)
                     return
-            from urllib.parse import parse_qs
-
             fields = parse_qs(body.decode("utf-8", "replace"))
-            if not self._ok((fields.get("token") or [None])[0]):
+            if not self._ok(next(iter(fields.get("token", [])), None)):
                 await PlainTextResponse(FORBIDDEN, status_code=403)(scope, receive, send)
                 return
 
-            async def replay() -> dict[str, Any]:
+            async def replay() -> Message:
                 return chunks.pop(0) if chunks else {"type": "http.disconnect"}
 
             receive = replay
@@ -117,7 +115,7 @@ class SecurityHeaders:
             return
         static = scope.get("path", "").startswith("/static/")
 
-        async def with_headers(message: dict[str, Any]) -> None:
+        async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers += [

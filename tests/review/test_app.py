@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from review.memory_store import MemoryStore, sample_store
 from starlette.testclient import TestClient
 
 from grader.review.app import COOKIE, create_app
+from review.memory_store import MemoryStore, sample_store
 
 TOKEN = "t0k3n-for-tests"
 BASE = "http://127.0.0.1"
