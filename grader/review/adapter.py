@@ -14,6 +14,7 @@ from pathlib import Path
 
 from grader.grading.db import DecisionRow, GroupSummary, PartInfo, ResultsDB, ResultsDBError
 from grader.grading.db import GroupDetail as DBGroupDetail
+from grader.review.queries import QueueCache, queue_summaries
 from grader.review.store import (
     DEFAULT_STATUSES,
     PAGE_SIZE,
@@ -94,8 +95,9 @@ def _group_decision(detail: DBGroupDetail) -> Decision | None:
 class DatabaseStore:
     """``ReviewStore`` over ``OUT/grades.sqlite``."""
 
-    def __init__(self, db: ResultsDB) -> None:
+    def __init__(self, db: ResultsDB, cache: QueueCache | None = None) -> None:
         self.db = db
+        self.cache = cache
         self._queues: dict[tuple[str | None, tuple[str, ...]], list[GroupSummary]] = {}
 
     def close(self) -> None:
@@ -107,7 +109,10 @@ class DatabaseStore:
     def _queue(self, part_id: str | None, statuses: Sequence[str]) -> list[GroupSummary]:
         key = (part_id, tuple(statuses))
         if key not in self._queues:
-            self._queues[key] = self.db.queue(part_id=part_id, statuses=tuple(statuses))
+            if self.cache is not None:
+                self._queues[key] = self.cache.summaries(self.db.conn, part_id, tuple(statuses))
+            else:
+                self._queues[key] = queue_summaries(self.db.conn, part_id, tuple(statuses))
         return self._queues[key]
 
     def parts(self) -> list[PartView]:
@@ -192,6 +197,7 @@ class DatabaseStore:
         return self.db.undo(self._target(group_id, student_key), who, source="review page") is not None
 
 
-def open_store(out_dir: str | Path) -> DatabaseStore:
-    """A store on ``out_dir/grades.sqlite`` (which must exist: grade first)."""
-    return DatabaseStore(ResultsDB.open(out_dir, create=False))
+def open_store(out_dir: str | Path, cache: QueueCache | None = None) -> DatabaseStore:
+    """A store on ``out_dir/grades.sqlite`` (which must exist: grade first). The server
+    passes one ``QueueCache`` to every request's store."""
+    return DatabaseStore(ResultsDB.open(out_dir, create=False), cache)

@@ -53,14 +53,20 @@ def serve(
 
     from grader.review.adapter import open_store
     from grader.review.app import create_app
+    from grader.review.queries import QueueCache
 
     out_dir = Path(out_dir)
-    open_store(out_dir).close()  # fail now, with a clear message, when there is no database
+    cache = QueueCache()
+    store = open_store(out_dir, cache)  # fails now, with a clear message, when there is no database
+    try:
+        store.parts()  # compute the queue once before the first page is asked for
+    finally:
+        store.close()
     who = who or getpass.getuser() or "reviewer"
     token = secrets.token_urlsafe(32)
     sock = _bind(port)
     url = review_url(sock.getsockname()[1], token)
-    app = create_app(lambda: open_store(out_dir), token=token, who=who)
+    app = create_app(lambda: open_store(out_dir, cache), token=token, who=who)
     echo(f"review page for {out_dir} (decisions recorded as {who!r})")
     echo(f"open: {url}")
     echo("press Ctrl-C to stop")
