@@ -23,7 +23,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "template": ("grader.submission.commands:template", "Write a blank answers file or LaTeX template."),
     "extract": ("grader.submission.commands:extract", "Show the answers found in a submission and how they read."),
     "gradescope": ("grader.gradescope.commands:gradescope", "Build and run the Gradescope autograder."),
-    "review": ("grader.review.commands:review", "Review what needs a person in a local web page."),
+    "review": ("grader.review.commands:review", "Review what needs a person: review page, decisions CSV, rule suggestions."),
 }
 
 

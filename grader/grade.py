@@ -31,17 +31,17 @@ from pathlib import Path
 from typing import Any
 
 from grader.check.verdict import Status, Verdict
+from grader.grading.db import ResultsDB, StudentRecord
 from grader.key import AnswerKey
-from grader.output.atomic import clean_temp_files, commit_staged, stage_bytes, write_text_atomic
+from grader.output.atomic import clean_temp_files, commit_staged, stage_bytes
 from grader.output.feedback import (
     Graded,
     feedback_json,
     feedback_markdown,
     file_stem,
-    graded_from_json,
 )
-from grader.output.gradebook import gradebook_csv
-from grader.output.summary import BatchSummary, summarize
+from grader.output.render import render_outputs
+from grader.output.summary import BatchSummary
 from grader.results import PartResult, Student, SubmissionResult
 from grader.rubric.models import Rubric
 from grader.submission.extract import Extraction, extract
@@ -469,21 +469,6 @@ def _assign_stems(extractions: Sequence[Extraction], problems: list[str]) -> lis
     return out
 
 
-def _load_previous(path: Path, rubric_sha256: str, extraction: Extraction, stem: str) -> Graded | None:
-    if not path.is_file() or not path.with_suffix(".md").is_file():
-        return None
-    try:
-        graded = graded_from_json(json.loads(path.read_text(encoding="utf-8")), stem)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-    same = (
-        graded.result.rubric_sha256 == rubric_sha256
-        and graded.submission_sha256 == extraction.content_hash
-        and graded.result.student == extraction.student
-    )
-    return graded if same else None
-
-
 class _Bar:
     """click.progressbar over checks, only on a terminal."""
 
@@ -561,7 +546,22 @@ def grade_batch(
 
     folders = submission_folders(source)
     batch = {"roster": roster, "metadata": metadata, "rubric_sha": rubric_sha, "feedback_dir": str(feedback_dir)}
-    graded: dict[str, Graded] = {}
+    db = ResultsDB.open(out)
+    try:
+        summary = _grade_into(db, rubric, rubric_sha, key, source, out, folders, batch, batch_problems, metadata,
+                              workers=workers, resume=resume, quiet=quiet, budget=budget, seed=seed, chunk_size=chunk_size)
+    finally:
+        db.close()
+    summary.seconds = round(time.monotonic() - started, 3)
+    return summary
+
+
+def _grade_into(db: ResultsDB, rubric: Rubric, rubric_sha: str, key: AnswerKey, source: Path, out: Path,
+                folders: list[Path], batch: dict[str, Any], batch_problems: list[str], metadata: dict[str, Any], *,
+                workers: int, resume: bool, quiet: bool, budget: Any, seed: int, chunk_size: int) -> BatchSummary:
+    """The body of ``grade_batch``: read, check, write feedback and record, chunk by chunk."""
+    feedback_dir = out / "feedback"
+    db.begin_run(rubric, rubric_sha, key)
     warm_up(rubric, key, seed)
     with _pool(rubric, key, workers=workers, budget=budget, seed=seed, batch=batch) as pool, _collector_spared():
         read = pool.map([("extract", str(folder)) for folder in folders], on_timeout=_batch_on_failure)
@@ -575,17 +575,12 @@ def grade_batch(
         gc.freeze()  # the class's extractions live until the end: no collection walks them again
 
         todo: list[_Student] = []
+        resumed = 0
         for student in students:
-            previous = (
-                _load_previous(feedback_dir / f"{student.stem}.json", rubric_sha, student.extraction, student.stem)
-                if resume
-                else None
-            )
-            if previous is not None:
-                graded[student.stem] = previous
+            if resume and _already_recorded(db, feedback_dir, rubric_sha, student):
+                resumed += 1
             else:
                 todo.append(student)
-        resumed = len(graded)
 
         cache: dict[CheckKey, Verdict] = {}
         size = max(1, chunk_size)
@@ -606,25 +601,41 @@ def grade_batch(
                 for job, done in zip(jobs, written, strict=True):
                     if done is None:  # the worker failed: do it here (an error now is a bug: raised)
                         done = _write_feedback(rubric, rubric_sha, feedback_dir, job)
-                    graded[job.stem] = done[0]
                     staged.extend(done[1])
-                commit_staged(staged)  # the chunk's feedback, durable then in place
+                db.record([_record(rubric, rubric_sha, job) for job in jobs])  # the chunk's results, then
+                commit_staged(staged)  # its feedback, durable then in place (resume needs both)
                 gc.freeze()  # nor the chunk's results
         finally:
             bar.close()
     clean_temp_files(feedback_dir)  # what a write stopped mid-way left (the pool is closed)
 
-    ordered = [graded[student.stem] for student in students]
-    part_ids = [part.id for part in rubric.parts()]
-    write_text_atomic(out / "gradebook.csv", gradebook_csv(part_ids, (g.result for g in ordered)))
-    summary = summarize(rubric, rubric_sha, (g.result for g in ordered), batch_problems)
-    write_text_atomic(out / "summary.json", summary.dumps())
-    summary.out_dir = str(out)
+    db.finish_run([student.stem for student in students], problems=batch_problems)
+    # gradebook, summary, and the feedback of students a person's decision concerns: from the database
+    summary = render_outputs(out, db=db, feedback_for=db.students_with_decisions())
     summary.graded = len(todo)
     summary.resumed = resumed
     summary.unique_checks = len(all_checks)
-    summary.seconds = round(time.monotonic() - started, 3)
     return summary
+
+
+def _record(rubric: Rubric, rubric_sha: str, job: _WriteJob) -> StudentRecord:
+    """What the results database keeps of one graded student (full answer texts included)."""
+    graded = score_extraction(rubric, rubric_sha, job.extraction, job.verdicts)
+    texts = {}
+    for part_id, raw in job.extraction.answers.items():
+        normalized = normalize_answer(raw)
+        if normalized is not None:
+            texts[part_id] = normalized[0]
+    return StudentRecord(job.stem, graded.result, graded.submission_sha256, graded.sources, graded.notes, texts)
+
+
+def _already_recorded(db: ResultsDB, feedback_dir: Path, rubric_sha: str, student: _Student) -> bool:
+    """``--resume``: the database holds this student graded with this rubric, from the same
+    files and identity, and their feedback files are in place."""
+    extraction = student.extraction
+    if not (feedback_dir / f"{student.stem}.json").is_file() or not (feedback_dir / f"{student.stem}.md").is_file():
+        return False
+    return db.recorded(student.stem) == (rubric_sha, extraction.content_hash, extraction.student or Student(id="unknown"))
 
 
 # --------------------------------------------------------------------------- from paths

@@ -67,6 +67,7 @@ __all__ = [
     "GroupMember",
     "DecisionRow",
     "Target",
+    "Answers",
     "Merge",
     "answer_sha",
     "definition_sha",
@@ -78,7 +79,17 @@ SCHEMA_VERSION = 1
 # What the review queue lists by default (MISSING, CORRECT, WRONG, PARTIAL on request).
 QUEUE_STATUSES: tuple[str, ...] = ("manual", "invalid", "undecided", "timeout", "error")
 BUSY_TIMEOUT_S = 30.0
-Target = int | tuple[str, str]  # a group id, or (student_key, part_id)
+
+
+@dataclass(frozen=True)
+class Answers:
+    """A decision target by content: these answer texts (sha256) of a part (CSV import)."""
+
+    part_id: str
+    shas: tuple[str, ...]
+
+
+Target = int | tuple[str, str] | Answers  # a group id, (student_key, part_id), or Answers
 Merge = tuple[str, Sequence[Sequence[str]], str]  # (part id, sets of answer shas proven equivalent, how)
 
 
@@ -408,6 +419,16 @@ class ResultsDB:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return str(row[0]) if row else default
 
+    def rubric(self) -> Any:
+        """The rubric of the last run (as validated), or None before any run."""
+        from grader.rubric.models import Rubric
+
+        text = self.meta("rubric_json")
+        return Rubric.model_validate(json.loads(text)) if text else None
+
+    def batch_problems(self) -> list[str]:
+        return [str(p) for p in json.loads(self.meta("batch_problems", "[]"))]
+
     def integrity_check(self) -> str:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
 
@@ -463,16 +484,29 @@ class ResultsDB:
                 "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)", answer_rows
             )
 
-    def recorded(self, student_key: str) -> tuple[str, str] | None:
-        """(rubric sha, submission sha) a student was last recorded with, or None."""
-        row = self.conn.execute(
-            "SELECT rubric_sha256, submission_sha256 FROM students WHERE student_key = ?", (student_key,)
-        ).fetchone()
-        return (row[0], row[1]) if row else None
+    def recorded(self, student_key: str) -> tuple[str, str, Student] | None:
+        """(rubric sha, submission sha, identity) a student was last recorded with, or None."""
+        row = self.conn.execute("SELECT * FROM students WHERE student_key = ?", (student_key,)).fetchone()
+        if row is None:
+            return None
+        student = Student(id=row["sid"], name=row["name"], email=row["email"], folder=row["folder"])
+        return row["rubric_sha256"], row["submission_sha256"], student
 
-    def finish_run(self, keep: Sequence[str], merges: Sequence[Merge] = ()) -> None:
+    def students_with_decisions(self) -> set[str]:
+        """Keys of the students whose results a live decision concerns (applied or stale)."""
+        live = self._live()
+        keys = {student for student, _ in live.by_student}
+        wanted = set(live.by_answer)
+        if wanted:
+            for row in self.conn.execute("SELECT student_key, part_id, answer_sha256 FROM answers"):
+                if (row[1], row[2]) in wanted:
+                    keys.add(row[0])
+        return keys
+
+    def finish_run(self, keep: Sequence[str], merges: Sequence[Merge] = (), problems: Sequence[str] = ()) -> None:
         """End a grading run: students not in ``keep`` (in that order) are removed, and the
-        answer groups are rebuilt (``merges``: see ``_rebuild_groups``)."""
+        answer groups are rebuilt (``merges``: see ``_rebuild_groups``); ``problems`` are the
+        batch's problems (for summary.json)."""
         with self.transaction() as conn:
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS keep_students (student_key TEXT PRIMARY KEY, position INTEGER)")
             conn.execute("DELETE FROM keep_students")
@@ -483,6 +517,7 @@ class ResultsDB:
             )
             self._rebuild_groups(conn, merges)
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('run_state', 'complete')")
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('batch_problems', ?)", (_canonical(list(problems)),))
 
     def rebuild_groups(self, merges: Sequence[Merge] = ()) -> None:
         with self.transaction() as conn:
@@ -649,6 +684,8 @@ class ResultsDB:
     def history(self, target: Target) -> list[DecisionRow]:
         if isinstance(target, int):
             return self.group(target).history
+        if isinstance(target, Answers):
+            return [d for d in self.decision_rows() if d.part_id == target.part_id and d.answer_sha256 in target.shas]
         student_key, part_id = target
         row = self._answer_row(student_key, part_id)
         return [
@@ -673,21 +710,26 @@ class ResultsDB:
         return self.decide_many([(target, fraction, comment)], who, source=source)
 
     def decide_many(self, items: Sequence[tuple[Target, float, str]], who: str, *, source: str = "",
-                    expect: Sequence[str | None] | None = None) -> int:
+                    expect: Sequence[str | None] | None = None, lines: Sequence[int] | None = None) -> int:
         """Several decisions in ONE transaction (all or nothing); one action id each, the
         last returned. ``expect``: per item, the answer sha the caller saw (a stale item
-        raises ResultsDBError and nothing is written)."""
+        raises ResultsDBError and nothing is written); ``lines``: per item, the line named
+        in an error."""
         last = 0
         with self.transaction() as conn:
             definitions = self._definitions()
             for index, (target, fraction, comment) in enumerate(items):
+                where = f"line {lines[index]}: " if lines is not None else ""
                 if not (0.0 <= float(fraction) <= 1.0):
-                    raise ResultsDBError(f"score fraction {fraction} outside [0, 1]")
-                rows = self._target_rows(conn, target)
+                    raise ResultsDBError(f"{where}score fraction {fraction} outside [0, 1]")
+                try:
+                    rows = self._target_rows(conn, target)
+                except ResultsDBError as exc:
+                    raise ResultsDBError(f"{where}{exc}") from exc
                 if expect is not None and expect[index] is not None:
                     seen = {row[1] for row in rows}
                     if seen != {expect[index]}:
-                        raise ResultsDBError("the answer changed since it was exported (stale row)")
+                        raise ResultsDBError(f"{where}stale row: the answer changed since the export")
                 last = self._next_action(conn)
                 now = _now()
                 inserts = [
@@ -729,6 +771,16 @@ class ResultsDB:
 
     def _target_rows(self, conn: sqlite3.Connection, target: Target) -> list[tuple[str, str, str | None]]:
         """(part id, answer sha, student key or None) rows a decision on ``target`` writes."""
+        if isinstance(target, Answers):
+            present = {
+                row[0] for row in conn.execute(
+                    "SELECT DISTINCT answer_sha256 FROM answers WHERE part_id = ?", (target.part_id,)
+                )
+            }
+            gone = [sha for sha in target.shas if sha not in present]
+            if gone or not target.shas:
+                raise ResultsDBError(f"stale row: {len(gone)} of these answers of {target.part_id} are no longer in the class")
+            return [(target.part_id, sha, None) for sha in sorted(set(target.shas))]
         if isinstance(target, tuple):
             student_key, part_id = target
             row = self._answer_row(student_key, part_id)
@@ -753,7 +805,9 @@ class ResultsDB:
 
     def students(self) -> list[tuple[str, SubmissionResult, dict[str, Any]]]:
         """Every student in order with decisions applied: (student key, result, extras)
-        where extras holds ``submission_sha256``, ``sources`` and ``notes``."""
+        where extras holds ``submission_sha256``, ``sources`` and ``notes``. A part's
+        ``review`` is None while its automatic verdict stands (``PartResult.pending`` then
+        says whether it waits for a person), else decided / reconfirm."""
         live = self._live()
         definitions = self._definitions()
         by_student: dict[str, list[PartResult]] = {}
@@ -795,8 +849,8 @@ def _part_result(row: sqlite3.Row, state: str, decision: DecisionRow | None) -> 
     elif state == "reconfirm" and decision is not None:
         review = Review(state="reconfirm", fraction=decision.fraction, comment=decision.comment,
                         who=decision.who, decision_id=decision.decision_id)
-    elif state == "pending":
-        review = Review(state="pending")
+    # "pending" stays None: PartResult.pending derives it from the status, and the feedback
+    # the workers wrote from the automatic verdicts is then exactly what the database renders
     return PartResult(part_id=row["part_id"], points=points, max_points=max_points, verdict=verdict,
                       answer=row["answer"], review=review)
 

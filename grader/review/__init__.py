@@ -1,3 +1,1 @@
-"""The review page (``grader review OUT``): a local, token-protected web page where a TA
-decides what needs a person, answer group by answer group. Decisions go to the results
-database (``grader.grading.db``); this package writes decisions only."""
+"""Review what needs a person: the review page and the decisions CSV (they write decisions only)."""

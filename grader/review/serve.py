@@ -1,5 +1,8 @@
 """Run the review page for an output folder: ``grader review OUT``.
 
+When it stops (Ctrl-C, SIGTERM), the outputs (gradebook.csv, summary.json, feedback) are
+rendered again from the database, so they carry the session's decisions.
+
 Binds 127.0.0.1 only (port 0: any free port), makes a fresh random token
 (``secrets.token_urlsafe``) per run and prints the URL that carries it; uvicorn serves the
 Starlette app in this process until Ctrl-C. Nothing is cached between requests: every
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import getpass
 import secrets
+import signal
 import socket
 import sys
 import webbrowser
@@ -26,6 +30,10 @@ HOST = "127.0.0.1"
 
 def review_url(port: int, token: str) -> str:
     return f"http://{HOST}:{port}/?token={token}"
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _bind(port: int) -> socket.socket:
@@ -75,7 +83,17 @@ def serve(
         webbrowser.open(url)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False)
     server = uvicorn.Server(config)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        server.run(sockets=[sock])
+        server.run(sockets=[sock])  # uvicorn re-raises the signal that stopped it, once stopped
+    except KeyboardInterrupt:
+        pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         sock.close()
+    # The page wrote decisions only: bring the files a course publishes up to date.
+    from grader.output.render import render_outputs
+
+    summary = render_outputs(out_dir)
+    echo(f"review page stopped; gradebook.csv, summary.json and feedback rendered in {out_dir} "
+         f"({summary.pending} answer(s) still waiting for a person)")
