@@ -2,8 +2,9 @@
 
 Grades a bundled example class (plus one hostile student) with the real CLI, serves it
 with ``grader review OUT --no-browser``, decides three answer groups with the keyboard
-only, reloads (the decisions persist), re-renders the outputs with ``grader grade
---resume`` and checks gradebook.csv and the feedback; an answer holding ``<script>``
+only, reloads (the decisions persist), stops the page (which renders the outputs) and
+checks gradebook.csv and the feedback, again after ``grader grade --resume``; an answer
+holding ``<script>``
 shows as text, and a request without the token is refused.
 
 Needs ``/usr/bin/chromium`` (Debian's ``chromium`` package; ``scripts/setup.sh`` installs
@@ -169,9 +170,15 @@ def test_review_in_a_browser(browser: Any, graded: tuple[Path, Path], tmp_path: 
         assert not errors, errors
         page.close()
 
-    # Re-render the outputs from the database: the decisions are in the gradebook and feedback.
+    # Stopping the page rendered the outputs with the decisions; `grader grade --resume`
+    # (which renders them from the database too) keeps them.
+    _check_outputs(out, before, decided)
     result = run_grader("grade", str(RUBRIC), str(subs), "-o", str(out), "--workers", "1", "--quiet", "--resume")
     assert result.returncode == 0, result.stdout + result.stderr
+    _check_outputs(out, before, decided)
+
+
+def _check_outputs(out: Path, before: dict[str, dict[str, str]], decided: list[dict[str, Any]]) -> None:
     after = _gradebook(out)
     for entry in decided:
         for student in entry["students"]:
