@@ -59,7 +59,9 @@ def _group_of(out: Path, part_id: str, answer: str) -> str:
 def _points(out: Path) -> dict[tuple[str, str], tuple[float, str]]:
     with ResultsDB.open(out, create=False) as db:
         return {
-            (result.student.id, part.part_id): (part.points, part.review.state if part.review else "auto")
+            (result.student.id, part.part_id): (
+                part.points, part.review.state if part.review else ("pending" if part.pending else "auto")
+            )
             for _, result, _ in db.students()
             for part in result.parts
         }
