@@ -110,9 +110,9 @@ class DatabaseStore:
         key = (part_id, tuple(statuses))
         if key not in self._queues:
             if self.cache is not None:
-                self._queues[key] = self.cache.summaries(self.db.conn, part_id, tuple(statuses))
+                self._queues[key] = self.cache.summaries(self.db.conn, part_id, tuple(statuses), stable=True)
             else:
-                self._queues[key] = queue_summaries(self.db.conn, part_id, tuple(statuses))
+                self._queues[key] = queue_summaries(self.db.conn, part_id, tuple(statuses), stable=True)
         return self._queues[key]
 
     def parts(self) -> list[PartView]:

@@ -109,23 +109,30 @@ def _ranked(conn: sqlite3.Connection, where: str, args: Sequence[object]) -> lis
     return [(int(row["position"]), _summary(row)) for row in conn.execute(sql, (*args, *_NEEDS_PERSON))]
 
 
-def _select(ranked: Sequence[Ranked], part_id: str | None, statuses: Sequence[str] | None) -> list[GroupSummary]:
-    """``ResultsDB.queue``'s filter and order over computed summaries."""
+def _select(ranked: Sequence[Ranked], part_id: str | None, statuses: Sequence[str] | None,
+            stable: bool = False) -> list[GroupSummary]:
+    """``ResultsDB.queue``'s filter and order over computed summaries. ``stable``: order by
+    part, then largest group first, whatever the review state, so that deciding a group
+    does not move it (the page's j/k walk this order)."""
     wanted = set(statuses) if statuses is not None else None
     chosen = [
         item for item in ranked
         if (part_id is None or item[1].part_id == part_id)
         and (wanted is None or item[1].status in wanted or item[1].counts.get("reconfirm") or item[1].counts.get("decided"))
     ]
-    chosen.sort(key=lambda item: (item[0], STATE_RANK.get(item[1].state, 5), -item[1].count, item[1].group_id))
+    if stable:
+        chosen.sort(key=lambda item: (item[0], -item[1].count, item[1].group_id))
+    else:
+        chosen.sort(key=lambda item: (item[0], STATE_RANK.get(item[1].state, 5), -item[1].count, item[1].group_id))
     return [summary for _, summary in chosen]
 
 
 def queue_summaries(conn: sqlite3.Connection, part_id: str | None = None,
-                    statuses: Sequence[str] | None = None) -> list[GroupSummary]:
-    """``ResultsDB.queue(part_id, statuses)``, in the same order, from one aggregate query."""
+                    statuses: Sequence[str] | None = None, stable: bool = False) -> list[GroupSummary]:
+    """``ResultsDB.queue(part_id, statuses)``, in the same order (or the stable one), from
+    one aggregate query."""
     where, args = ("WHERE a.part_id = ?", (part_id,)) if part_id is not None else ("", ())
-    return _select(_ranked(conn, where, args), part_id, statuses)
+    return _select(_ranked(conn, where, args), part_id, statuses, stable)
 
 
 # A checksum of everything but the decisions that the queue depends on: when it changes (a
@@ -162,14 +169,14 @@ class QueueCache:
         self._signature: tuple[object, ...] | None = None
         self._mark = -1  # the largest decision id seen
         self._ranked: dict[int, Ranked] = {}
-        self._selected: dict[tuple[str | None, tuple[str, ...] | None], list[GroupSummary]] = {}
+        self._selected: dict[tuple[str | None, tuple[str, ...] | None, bool], list[GroupSummary]] = {}
 
     def summaries(self, conn: sqlite3.Connection, part_id: str | None = None,
-                  statuses: Sequence[str] | None = None) -> list[GroupSummary]:
+                  statuses: Sequence[str] | None = None, stable: bool = False) -> list[GroupSummary]:
         self._refresh(conn)
-        key = (part_id, tuple(statuses) if statuses is not None else None)
+        key = (part_id, tuple(statuses) if statuses is not None else None, stable)
         if key not in self._selected:
-            self._selected[key] = _select(list(self._ranked.values()), part_id, statuses)
+            self._selected[key] = _select(list(self._ranked.values()), part_id, statuses, stable)
         return self._selected[key]
 
     def _refresh(self, conn: sqlite3.Connection) -> None:

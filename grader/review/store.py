@@ -120,7 +120,8 @@ class GroupDetail:
 
 @dataclass(frozen=True)
 class QueuePage:
-    """One page of the queue, in a stable order (rubric part order, then largest group first)."""
+    """One page of the queue, in a stable order (rubric part order, then largest group first,
+    whatever the review state: deciding a group does not move it, so j/k walk a fixed list)."""
 
     rows: tuple[GroupRow, ...]
     total: int  # rows matching the filter, all pages

@@ -33,6 +33,11 @@ def _check(db: ResultsDB, cache: QueueCache) -> None:
         expected = db.queue(part_id=part_id, statuses=statuses)
         assert queue_summaries(db.conn, part_id, statuses) == expected, (part_id, statuses)
         assert cache.summaries(db.conn, part_id, statuses) == expected, (part_id, statuses)
+        # The page's stable order: the same groups by part, then largest first, whatever their state.
+        position = {part.part_id: part.position for part in db.parts()}
+        stable = sorted(expected, key=lambda g: (position[g.part_id], -g.count, g.group_id))
+        assert cache.summaries(db.conn, part_id, statuses, stable=True) == stable
+        assert queue_summaries(db.conn, part_id, statuses, stable=True) == stable
 
 
 @pytest.fixture(scope="module")
