@@ -35,7 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from grader.review.store import ALL_STATUSES, DEFAULT_STATUSES, PAGE_SIZE, GroupDetail, ReviewStore
 
-__all__ = ["create_app", "COOKIE", "HERE"]
+__all__ = ["create_app", "cookie_name", "COOKIE", "HERE"]
 
 HERE = Path(__file__).resolve().parent
 COOKIE = "grader_review_token"
@@ -49,6 +49,12 @@ FORBIDDEN = (
     "403 forbidden: this review page needs its session token. "
     "Open the URL that 'grader review' printed (it ends with ?token=...).\n"
 )
+
+
+def cookie_name(port: int | None) -> str:
+    """The token cookie of the server on ``port``: cookies ignore ports, so two review pages
+    open in one browser (two folders, two ports) each keep their own."""
+    return f"{COOKIE}_{port or 80}"
 
 
 class TokenGate:
@@ -72,10 +78,10 @@ class TokenGate:
             rest = [(key, value) for key, value in request.query_params.multi_items() if key != "token"]
             target = request.url.path + (f"?{urlencode(rest)}" if rest else "")
             response: Response = RedirectResponse(target, status_code=303)
-            response.set_cookie(COOKIE, self.token, httponly=True, samesite="strict", path="/")
+            response.set_cookie(cookie_name(request.url.port), self.token, httponly=True, samesite="strict", path="/")
             await response(scope, receive, send)
             return
-        if not self._ok(request.cookies.get(COOKIE)):
+        if not self._ok(request.cookies.get(cookie_name(request.url.port))):
             await PlainTextResponse(FORBIDDEN, status_code=403)(scope, receive, send)
             return
         if request.method not in ("GET", "HEAD") and not self._ok(request.headers.get("x-review-token")):

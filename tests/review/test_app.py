@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from grader.review.app import COOKIE, create_app
+from grader.review.app import cookie_name, create_app
 from review.memory_store import MemoryStore, sample_store
 
 TOKEN = "t0k3n-for-tests"
@@ -54,7 +54,7 @@ def test_the_token_in_the_url_becomes_a_cookie_and_leaves_the_address_bar(anonym
     assert response.status_code == 303
     assert response.headers["location"] == "/g/3?part=q2.formula"
     cookie = response.headers["set-cookie"]
-    assert f"{COOKIE}={TOKEN}" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert f"{cookie_name(None)}={TOKEN}" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
     assert anonymous.get("/g/3").status_code == 200
 
 

@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from grader.grading.db import ResultsDB, answer_sha
 from grader.review.adapter import open_store
-from grader.review.app import create_app
+from grader.review.app import cookie_name, create_app
 from review.servers import review_server
 
 HOSTILE = "<script>document.title='pwned'</script> \\frac{1}{0"
@@ -142,8 +142,10 @@ def test_two_review_servers_on_one_folder(out: Path) -> None:
             assert one.get(first).status_code == 200 and two.get(second).status_code == 200
             base_one, base_two = first.split("/?")[0], second.split("/?")[0]
             token_one, token_two = first.split("token=")[1], second.split("token=")[1]
-            # Each server has its own token: one's cookie opens nothing on the other.
-            assert httpx2.get(base_two + "/", cookies={"grader_review_token": token_one}).status_code == 403
+            # Each server has its own token and cookie: one's token opens nothing on the other.
+            port_two = int(base_two.rsplit(":", 1)[1])
+            assert httpx2.get(base_two + "/", cookies={cookie_name(port_two): token_one}).status_code == 403
+            assert httpx2.get(base_two + "/", cookies={cookie_name(port_two): token_two}).status_code == 200
             assert one.post(f"{base_one}/g/{group_a}/decide", data={"fraction": "1", "token": token_one}).status_code == 200
             assert two.post(f"{base_two}/g/{group_b}/decide", data={"fraction": "0", "token": token_two}).status_code == 200
             # Each session sees the other's decision on its next page load.
