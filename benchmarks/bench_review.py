@@ -100,7 +100,7 @@ def main() -> None:
         client = TestClient(create_app(lambda: open_store(out, cache), token="bench", who="bench"), base_url="http://127.0.0.1")
         started = time.perf_counter()
         assert client.get("/?token=bench").status_code == 200
-        print(f"{'first queue page (cold cache)':36} {(time.perf_counter() - started) * 1000:7.1f} ms")
+        print(f"{'first queue page (cold cache)':36} {(time.perf_counter() - started) * 1000:7.1f} ms (grader review warms it before printing the URL)")
         for label, path in (
             ("queue page (all parts, page 1)", "/"),
             ("queue page (all parts, last page)", "/?page=100000"),
@@ -122,6 +122,12 @@ def main() -> None:
             times.append((decided - started, time.perf_counter() - decided))
         print(f"{'decision (POST, group page back)':36} median {statistics.median(t[0] for t in times) * 1000:7.1f} ms"
               f"   worst {max(t[0] for t in times) * 1000:7.1f} ms")
+        largest = max(queue, key=lambda summary: summary.count)
+        started = time.perf_counter()
+        assert client.post(f"/g/{largest.group_id}/decide", data={"fraction": "0.5", "token": "bench"},
+                           headers={"HX-Request": "1"}).status_code == 200
+        label = f"decision on a group of {largest.count}"
+        print(f"{label:36} {(time.perf_counter() - started) * 1000:7.1f} ms (POST until the group page is back)")
         print(f"{'queue page after a decision':36} median {statistics.median(t[1] for t in times) * 1000:7.1f} ms"
               f"   worst {max(t[1] for t in times) * 1000:7.1f} ms")
 
