@@ -17,7 +17,7 @@ import statistics
 import time
 from typing import Any
 
-from grader.compare import run_batch_lines
+from grader.check.compare import run_batch_lines
 
 EXPRESSIONS: list[tuple[str, str, str, dict[str, str], dict[str, str]]] = [
     # (expected, right form, wrong form, symbols, functions)

@@ -1,11 +1,13 @@
-"""Results of grading: one ``PartResult`` per part, one ``SubmissionResult`` per student."""
+"""Results of grading: one ``PartResult`` per part, one ``SubmissionResult`` per student,
+and ``Graded`` (a result with what the writers need), with its JSON round trip."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from grader.check.verdict import NEEDS_PERSON, Verdict
+from grader.check.verdict import NEEDS_PERSON, Status, Verdict
 
 
 @dataclass(frozen=True)
@@ -103,3 +105,78 @@ class SubmissionResult:
             "problems": list(self.problems),
             "parts": [part.to_json() for part in self.parts],
         }
+
+
+@dataclass(frozen=True)
+class Graded:
+    """A graded submission with what the writers need beyond ``SubmissionResult``."""
+
+    result: SubmissionResult
+    submission_sha256: str = ""
+    sources: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    stem: str = ""  # output file name without extension (unique in the batch)
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.result.to_json()
+        data["submission_sha256"] = self.submission_sha256
+        data["sources"] = dict(self.sources)
+        data["notes"] = list(self.notes)
+        return data
+
+
+def file_stem(student_id: str) -> str:
+    """A file-system-safe name for a student id."""
+    stem = re.sub(r"[^A-Za-z0-9._@-]", "_", student_id.strip()).lstrip(".")
+    return stem[:100] or "student"
+
+
+def _review_from_json(data: Any) -> Review | None:
+    if not isinstance(data, dict):
+        return None
+    fraction = data.get("fraction")
+    decision = data.get("decision_id")
+    return Review(
+        state=str(data["state"]),
+        fraction=float(fraction) if fraction is not None else None,
+        comment=str(data.get("comment") or ""),
+        decision_id=int(decision) if decision is not None else None,
+    )
+
+
+def graded_from_json(data: dict[str, Any], stem: str = "") -> Graded:
+    """Rebuild a Graded from its feedback JSON. Raises KeyError/ValueError/TypeError if malformed."""
+    student = Student(**{key: str(data["student"].get(key, "")) for key in ("id", "name", "email", "folder")})
+    parts = tuple(
+        PartResult(
+            part_id=str(part["part_id"]),
+            points=float(part["points"]),
+            max_points=float(part["max_points"]),
+            answer=part.get("answer"),
+            verdict=Verdict(
+                score=float(part["score"]),
+                status=Status(part["status"]),
+                feedback=str(part.get("feedback") or ""),
+                shown=str(part.get("shown") or ""),
+                rule=part.get("rule"),
+                note=part.get("note"),
+                evidence=dict(part.get("evidence") or {}),
+            ),
+            review=_review_from_json(part.get("review")),
+        )
+        for part in data["parts"]
+    )
+    result = SubmissionResult(
+        student=student,
+        assignment=str(data["assignment"]),
+        rubric_sha256=str(data["rubric_sha256"]),
+        parts=parts,
+        problems=tuple(str(problem) for problem in data.get("problems", [])),
+    )
+    return Graded(
+        result=result,
+        submission_sha256=str(data.get("submission_sha256", "")),
+        sources={str(k): str(v) for k, v in (data.get("sources") or {}).items()},
+        notes=tuple(str(note) for note in data.get("notes", [])),
+        stem=stem,
+    )

@@ -16,12 +16,13 @@ import pytest
 from click.testing import CliRunner
 
 from grader.check.verdict import Status, Verdict
-from grader.grade import normalize_answer, plan_checks, score_extraction
-from grader.key import build_key
+from grader.cli.grade import extract as extract_command
+from grader.cli.grade import grade_command, template
+from grader.grading.plan import normalize_answer, plan_checks
+from grader.grading.score import score_extraction
+from grader.key.build import build_key
 from grader.results import Student
 from grader.rubric.load import load_rubric
-from grader.submission.commands import extract as extract_command
-from grader.submission.commands import grade_command, template
 from grader.submission.extract import Extraction
 
 REPO = Path(__file__).resolve().parent.parent
@@ -164,12 +165,13 @@ def _write_class(root: Path) -> Path:
 
 
 def test_grade_batch_with_double(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import grader.grade as grade_module
+    import grader.grading.pipeline as grade_module
+    from grader.workflow import grade_class
 
     monkeypatch.setattr(grade_module, "run_checks", _fake_run_checks)
     subs = _write_class(tmp_path)
     key = build_key(RUBRIC, SHA)
-    summary = grade_module.grade_batch(RUBRIC, SHA, key, subs, tmp_path / "out", quiet=True)
+    summary = grade_class(RUBRIC, SHA, key, subs, tmp_path / "out", quiet=True)
     assert summary.n_students == 4 and summary.graded == 4
     gradebook = (tmp_path / "out" / "gradebook.csv").read_text().splitlines()
     assert gradebook[0] == "SID,Name,Email,Total,Max,Pending,q1.he_std,q1.count,q2.mean,q2.where,q2.why"
@@ -188,23 +190,24 @@ def test_grade_batch_with_double(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
     first = outputs()
     # resume: nothing to redo, byte-identical outputs; a changed submission is regraded
-    again = grade_module.grade_batch(RUBRIC, SHA, key, subs, tmp_path / "out", resume=True, quiet=True)
+    again = grade_class(RUBRIC, SHA, key, subs, tmp_path / "out", resume=True, quiet=True)
     assert again.resumed == 4 and again.graded == 0
     assert outputs() == first
     (subs / "bob" / "hw.tex").write_text("\\answer{q2.where}{after}\n")
-    third = grade_module.grade_batch(RUBRIC, SHA, key, subs, tmp_path / "out", resume=True, quiet=True)
+    third = grade_class(RUBRIC, SHA, key, subs, tmp_path / "out", resume=True, quiet=True)
     assert third.resumed == 3 and third.graded == 1
 
 
 def test_grade_batch_duplicate_ids_are_kept_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import grader.grade as grade_module
+    import grader.grading.pipeline as grade_module
+    from grader.workflow import grade_class
 
     monkeypatch.setattr(grade_module, "run_checks", _fake_run_checks)
     subs = tmp_path / "subs"
     for folder in ("a", "b"):
         (subs / folder).mkdir(parents=True)
         (subs / folder / "answers.yaml").write_text("student: {id: '7'}\nanswers:\n  q2.where: after\n")
-    summary = grade_module.grade_batch(RUBRIC, SHA, build_key(RUBRIC, SHA), subs, tmp_path / "out", quiet=True)
+    summary = grade_class(RUBRIC, SHA, build_key(RUBRIC, SHA), subs, tmp_path / "out", quiet=True)
     assert sorted(p.name for p in (tmp_path / "out" / "feedback").glob("*.json")) == ["7__a.json", "7__b.json"]
     assert any("claimed by several folders" in problem for problem in summary.problems)
 
@@ -231,7 +234,7 @@ def _key_file(tmp_path: Path) -> Path:
 
 def test_real_batch_is_identical_for_1_and_2_workers(tmp_path: Path) -> None:
     _real()
-    from grader.grade import grade_batch
+    from grader.workflow import grade_class as grade_batch
 
     subs = _write_class(tmp_path)
     key = build_key(RUBRIC, SHA)
@@ -253,7 +256,7 @@ def test_grading_with_a_key_never_imports_torch(tmp_path: Path) -> None:
     key = _key_file(tmp_path)
     script = (
         "import sys\n"
-        "from grader.submission.commands import grade_command\n"
+        "from grader.cli.grade import grade_command\n"
         f"try:\n    grade_command([{str(MINI)!r}, {str(subs)!r}, '-o', {str(tmp_path / 'out')!r}, '--key', {str(key)!r}, '--quiet'])\n"
         "except SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
         "assert 'torch' not in sys.modules, 'torch was imported'\n"
@@ -328,7 +331,8 @@ def test_grade_command_stale_key_exit_1(tmp_path: Path) -> None:
 
 
 def test_grade_batch_gradescope_export_with_group(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import grader.grade as grade_module
+    import grader.grading.pipeline as grade_module
+    from grader.workflow import grade_class
 
     monkeypatch.setattr(grade_module, "run_checks", _fake_run_checks)
     export = tmp_path / "export"
@@ -340,7 +344,7 @@ def test_grade_batch_gradescope_export_with_group(tmp_path: Path, monkeypatch: p
         ":submission_2:\n  :submitters:\n  - :name: Bob\n    :sid: '22'\n    :email: bob@x.org\n"
         "  - :name: Cy\n    :sid: '33'\n    :email: cy@x.org\n"
     )
-    grade_module.grade_batch(RUBRIC, SHA, build_key(RUBRIC, SHA), export, tmp_path / "out", quiet=True)
+    grade_class(RUBRIC, SHA, build_key(RUBRIC, SHA), export, tmp_path / "out", quiet=True)
     rows = (tmp_path / "out" / "gradebook.csv").read_text().splitlines()[1:]
     assert [row.split(",")[:4] for row in rows] == [
         ["11", "Ada", "ada@x.org", "1"], ["22", "Bob", "bob@x.org", "1"], ["33", "Cy", "cy@x.org", "1"]

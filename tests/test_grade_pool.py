@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 
-import grader.grade as grade_module
+import grader.grading.pipeline as pipeline_module
+import grader.grading.worker as worker_module
 from grader.check.pool import Budget
 from grader.check.verdict import Status, Verdict
-from grader.key import build_key
+from grader.key.build import build_key
 from grader.rubric.load import load_rubric
+from grader.workflow import grade_class
 
 REPO = Path(__file__).resolve().parent.parent
 MINI = REPO / "tests" / "submission" / "fixtures" / "mini.yaml"
@@ -39,25 +41,25 @@ def _tree(root: Path) -> dict[str, bytes]:
 @pytest.mark.parametrize(("workers", "chunk_size"), [(1, 2), (2, 3), (2, 100)], ids=["1 worker", "2 workers", "one chunk"])
 def test_one_pool_for_the_whole_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, chunk_size: int) -> None:
     pools: list[object] = []
-    real = grade_module._pool
+    real = pipeline_module.make_pool
 
     def counting(*args: object, **kwargs: object) -> object:
         pool = real(*args, **kwargs)  # type: ignore[arg-type]
         pools.append(pool)
         return pool
 
-    monkeypatch.setattr(grade_module, "_pool", counting)
+    monkeypatch.setattr(pipeline_module, "make_pool", counting)
     subs = _class(tmp_path, 7)
     key = build_key(RUBRIC, SHA)
-    summary = grade_module.grade_batch(RUBRIC, SHA, key, subs, tmp_path / "out", workers=workers, quiet=True,
+    summary = grade_class(RUBRIC, SHA, key, subs, tmp_path / "out", workers=workers, quiet=True,
                                        chunk_size=chunk_size)
     assert summary.graded == 7
     assert len(pools) == 1
     assert pools[0].started == workers  # type: ignore[attr-defined]
     assert not list((tmp_path / "out" / "feedback").glob(".*.tmp"))
     # chunking and the number of workers change nothing in the outputs
-    monkeypatch.setattr(grade_module, "_pool", real)
-    grade_module.grade_batch(RUBRIC, SHA, key, subs, tmp_path / "ref", workers=1, quiet=True)
+    monkeypatch.setattr(pipeline_module, "make_pool", real)
+    grade_class(RUBRIC, SHA, key, subs, tmp_path / "ref", workers=1, quiet=True)
     assert _tree(tmp_path / "out") == _tree(tmp_path / "ref")
 
 
@@ -71,14 +73,14 @@ def _hostile_extract(folder: Path, rubric: object, roster: object, metadata: obj
     return _REAL_EXTRACT(folder, rubric, roster, metadata)
 
 
-_REAL_EXTRACT = grade_module._safe_extract
+_REAL_EXTRACT = worker_module.safe_extract
 
 
 def test_a_folder_that_crashes_or_hangs_the_reader_costs_only_its_student(tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(grade_module, "_safe_extract", _hostile_extract)  # inherited by the forked workers
+    monkeypatch.setattr(worker_module, "safe_extract", _hostile_extract)  # inherited by the forked workers
     subs = _class(tmp_path, 5)
-    summary = grade_module.grade_batch(RUBRIC, SHA, build_key(RUBRIC, SHA), subs, tmp_path / "out", workers=2,
+    summary = grade_class(RUBRIC, SHA, build_key(RUBRIC, SHA), subs, tmp_path / "out", workers=2,
                                        quiet=True, budget=Budget(seconds=2))
     assert summary.n_students == 5
     problems = {}
@@ -104,9 +106,9 @@ def _warning_check(task: tuple[str, object]) -> Verdict:
 @pytest.mark.parametrize("workers", [1, 2])
 def test_check_warnings_are_evidence_never_printed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                    capfd: pytest.CaptureFixture[str], workers: int) -> None:
-    monkeypatch.setattr(grade_module, "_check_task", _warning_check)
+    monkeypatch.setattr(worker_module, "_check_task", _warning_check)
     subs = _class(tmp_path, 3)
-    grade_module.grade_batch(RUBRIC, SHA, build_key(RUBRIC, SHA), subs, tmp_path / "out", workers=workers, quiet=True)
+    grade_class(RUBRIC, SHA, build_key(RUBRIC, SHA), subs, tmp_path / "out", workers=workers, quiet=True)
     captured = capfd.readouterr()
     assert "Warning" not in captured.err and "Warning" not in captured.out
     data = json.loads((tmp_path / "out" / "feedback" / "s00.json").read_text())

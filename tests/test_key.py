@@ -13,8 +13,9 @@ import pytest
 from support import REPO, run_grader
 
 from grader.errors import AnswerKeyError
-from grader.key import build_key, check_key_matches, key_from_json, load_key, rubric_hash
-from grader.rubric.load import parse_rubric_text
+from grader.key import check_key_matches, key_from_json, load_key
+from grader.key.build import build_key
+from grader.rubric.load import parse_rubric_text, rubric_hash
 
 RUBRICS = sorted((REPO / "rubrics").glob("*.yaml"))
 

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from support import REPO
 
-from grader.key import AnswerKey, build_key
+from grader.key import AnswerKey
+from grader.key.build import build_key
 from grader.rubric.load import load_rubric
 
 

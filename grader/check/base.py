@@ -1,4 +1,4 @@
-"""The one signature every checker has, and the registry that finds a checker by kind.
+"""The one signature every checker has (the table of checkers is ``grader.check.registry``).
 
 A checker is two small steps so that an answer is read once and compared many times
 (expected value, then each mistake rule):
@@ -11,7 +11,6 @@ A checker is two small steps so that an answer is read once and compared many ti
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -37,27 +36,3 @@ class Checker(Protocol):
     def read(self, spec: Any, raw: Any, ctx: CheckContext) -> Parsed | Invalid: ...
 
     def compare(self, spec: Any, expected: Any, parsed: Parsed, ctx: CheckContext) -> Verdict: ...
-
-
-CHECKERS: dict[str, Checker] = {}
-
-
-def register(*kinds: str) -> Callable[[type], type]:
-    """Class decorator: register an instance of the checker class for these kinds."""
-
-    def decorate(cls: type) -> type:
-        instance = cls()
-        for kind in kinds:
-            CHECKERS[kind] = instance
-        return cls
-
-    return decorate
-
-
-def checker_for(kind: str) -> Checker:
-    if not CHECKERS:
-        import grader.check.kinds  # noqa: F401  (registers the built-in checkers)
-    try:
-        return CHECKERS[kind]
-    except KeyError:
-        raise KeyError(f"no checker registered for kind {kind!r}") from None

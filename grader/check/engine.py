@@ -11,9 +11,10 @@ import dataclasses
 import zlib
 from typing import Any
 
-from grader.check.base import CheckContext, checker_for
+from grader.check.base import CheckContext
 from grader.check.parsing import ExpectedValueError
 from grader.check.policy import apply_policy
+from grader.check.registry import checker_for
 from grader.check.verdict import Status, Verdict
 from grader.key import KeyPart
 from grader.parse.values import Invalid

@@ -108,17 +108,17 @@ def sequence_names(functions: dict[str, FunctionSpec]) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=256)
 def _parse_context_cached(key: ContextKey) -> Any:
-    from grader.parse import ParseContext
+    from grader.parse import ParseContext, canonical_context
 
     symbols, functions, allow_equation, sequences = key
-    # ParseContext canonicalizes the names (p_data -> p_{data}); on a clash the later wins
+    # canonical_context canonicalizes the names (p_data -> p_{data}); on a clash the later wins
     infos = {name: symbol_info(name, spec) for name, spec in symbols} if symbols else None
-    return ParseContext(
+    return canonical_context(ParseContext(
         symbols=infos,
         functions=frozenset(functions),
         allow_equation=allow_equation,
         sequences=frozenset(sequences),
-    )
+    ))
 
 
 def parse_context(

@@ -104,9 +104,9 @@ def build_autograder(
     requirements: Path | None = None,
 ) -> BuildReport:
     """Build the answer key (reference implementations) and write the autograder zip."""
-    from grader.key import build_key
-    from grader.output.atomic import write_bytes_atomic
-    from grader.rubric.check import load_valid_rubric
+    from grader.authoring.check import load_valid_rubric
+    from grader.files import write_bytes_atomic
+    from grader.key.build import build_key
 
     rubric, sha = load_valid_rubric(rubric_path)
     rubric_text = rubric_path.read_text(encoding="utf-8")

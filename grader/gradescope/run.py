@@ -130,7 +130,7 @@ def _stop_on_sigterm() -> Iterator[None]:
 
 def write_results(path: Path, text: str) -> None:
     """Write results.json atomically (temp file in the same folder, fsync, rename)."""
-    from grader.output.atomic import write_text_atomic
+    from grader.files import write_text_atomic
 
     write_text_atomic(path, text)
 
@@ -141,8 +141,10 @@ def _log(out: TextIO, message: str) -> None:
 
 def _grade(paths: Paths, budget: RunBudget, started: float, out: TextIO, state: dict[str, Any]) -> dict[str, Any]:
     """Grade the submission; returns the results document (raises on internal failure)."""
-    from grader.grade import plan_checks, run_checks, score_extraction, unreadable
     from grader.gradescope.metadata import read_metadata
+    from grader.grading.pipeline import run_checks
+    from grader.grading.plan import plan_checks, unreadable
+    from grader.grading.score import score_extraction
     from grader.key import check_key_matches, load_key
     from grader.rubric.load import load_rubric
     from grader.submission.extract import extract

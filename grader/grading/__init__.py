@@ -1,1 +1,4 @@
-"""The grading pipeline: plan -> check -> score -> record (the results database)."""
+"""The grading pipeline, one module per stage: ``plan`` (folders, students, distinct
+checks), ``worker`` (the pool protocol: reading, checking and writing in supervised
+workers), ``score`` (verdicts -> points), ``pipeline`` (the stages run for one submission
+or a class, with resume)."""

@@ -11,7 +11,7 @@ Grading side (the pipeline)::
     db.begin_run(rubric, rubric_sha, key)        # rubric, parts and their definition hashes
     db.record([StudentRecord(...), ...])         # one transaction per call (a chunk)
     db.finish_run(keep=stems, groups=...)        # drop vanished students, rebuild answer groups
-    db.students()                                # effective results: verdicts + decisions
+    db.students() / db.graded()                  # effective results: verdicts + decisions
 
 Review side (API kept stable for the review page; every method is one short transaction,
 so two sessions on the same OUT never lose each other's decisions)::
@@ -52,7 +52,7 @@ from typing import Any
 
 from grader.check.verdict import NEEDS_PERSON, Status, Verdict
 from grader.errors import GraderError
-from grader.results import PartResult, Review, Student, SubmissionResult
+from grader.results import Graded, PartResult, Review, Student, SubmissionResult
 
 __all__ = [
     "DB_NAME",
@@ -832,6 +832,14 @@ class ResultsDB:
                       "notes": tuple(json.loads(row["notes_json"]))}
             out.append((key, result, extras))
         return out
+
+
+    def graded(self) -> list[Graded]:
+        """``students()`` as ``Graded`` (what the renderers take), in gradebook order."""
+        return [
+            Graded(result, extras["submission_sha256"], dict(extras["sources"]), tuple(extras["notes"]), key)
+            for key, result, extras in self.students()
+        ]
 
 
 def _part_result(row: sqlite3.Row, state: str, decision: DecisionRow | None) -> PartResult:

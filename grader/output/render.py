@@ -1,31 +1,27 @@
-"""Render an output folder from its results database: ``render_outputs(out_dir)``.
+"""Render an output folder from its results: gradebook.csv, summary.json, feedback files.
 
-gradebook.csv and summary.json are rewritten from ``OUT/grades.sqlite`` (decisions
-applied); a student's feedback files are rewritten when their content changes (a decision,
-an undo, a re-confirmation), so rendering after a review session touches only the students
-concerned. Every write is atomic.
+``render_class`` takes a class's results (from the results database, decisions applied)
+and writes gradebook.csv and summary.json, and the feedback files of the students asked
+for when their content changed. ``render_outputs(out_dir)`` does the same straight from
+``OUT/grades.sqlite`` (after a review session or a CSV import): by default it re-renders
+the feedback of every student whose files differ, so only the students a decision
+concerns are rewritten. Every write is atomic.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from grader.grading.db import ResultsDB
-from grader.output.atomic import write_text_atomic
-from grader.output.feedback import Graded, feedback_json, feedback_markdown
+from grader.files import write_text_atomic
+from grader.grading.db import ResultsDB, ResultsDBError
+from grader.output.feedback import feedback_json, feedback_markdown
 from grader.output.gradebook import gradebook_csv
 from grader.output.summary import BatchSummary, summarize
+from grader.results import Graded
+from grader.rubric.models import Rubric
 
-__all__ = ["render_outputs", "graded_from_db"]
-
-
-def graded_from_db(db: ResultsDB) -> list[Graded]:
-    """Every student of the database with decisions applied, in gradebook order."""
-    return [
-        Graded(result, extras["submission_sha256"], dict(extras["sources"]), tuple(extras["notes"]), key)
-        for key, result, extras in db.students()
-    ]
+__all__ = ["render_class", "render_outputs", "reviewed"]
 
 
 def _write_if_changed(path: Path, text: str) -> bool:
@@ -38,29 +34,23 @@ def _write_if_changed(path: Path, text: str) -> bool:
     return True
 
 
-def render_outputs(
+def reviewed(graded: Iterable[Graded]) -> set[str]:
+    """Stems of the students a person's decision concerns (decided, or to re-confirm)."""
+    return {g.stem for g in graded if any(part.review is not None for part in g.result.parts)}
+
+
+def render_class(
     out_dir: str | Path,
+    rubric: Rubric,
+    rubric_sha: str,
+    graded: Sequence[Graded],
+    problems: Sequence[str] = (),
     *,
-    db: ResultsDB | None = None,
     feedback_for: Iterable[str] | None = None,
 ) -> BatchSummary:
-    """Rewrite gradebook.csv, summary.json and the feedback files that changed.
-
-    ``feedback_for``: student keys whose feedback to re-render (default: every student whose
-    result involves a person's decision, plus any whose files are missing or differ)."""
+    """Write gradebook.csv and summary.json, and the feedback files (.md, then .json) of
+    the students in ``feedback_for`` (None: all) whose content changed."""
     out = Path(out_dir)
-    own = db is None
-    database = db if db is not None else ResultsDB.open(out, create=False)
-    try:
-        rubric = database.rubric()
-        if rubric is None:
-            raise ValueError(f"{database.path}: no grading run recorded")
-        graded = graded_from_db(database)
-        problems = database.batch_problems()
-        sha = database.meta("rubric_sha256")
-    finally:
-        if own:
-            database.close()
     wanted = set(feedback_for) if feedback_for is not None else None
     feedback_dir = out / "feedback"
     feedback_dir.mkdir(parents=True, exist_ok=True)
@@ -72,7 +62,19 @@ def render_outputs(
     part_ids = [part.id for part in rubric.parts()]
     results = [student.result for student in graded]
     write_text_atomic(out / "gradebook.csv", gradebook_csv(part_ids, results))
-    summary = summarize(rubric, sha, results, problems)
+    summary = summarize(rubric, rubric_sha, results, list(problems))
     write_text_atomic(out / "summary.json", summary.dumps())
     summary.out_dir = str(out)
     return summary
+
+
+def render_outputs(out_dir: str | Path, *, feedback_for: Iterable[str] | None = None) -> BatchSummary:
+    """Re-render ``out_dir`` from its results database (decisions applied)."""
+    with ResultsDB.open(out_dir, create=False) as db:
+        rubric = db.rubric()
+        if rubric is None:
+            raise ResultsDBError(f"{db.path}: no grading run recorded")
+        graded = db.graded()
+        problems = db.batch_problems()
+        sha = db.meta("rubric_sha256")
+    return render_class(out_dir, rubric, sha, graded, problems, feedback_for=feedback_for)

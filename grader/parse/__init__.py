@@ -11,7 +11,7 @@ parser build sympy objects directly, checking resource limits first.
 
 from __future__ import annotations
 
-from grader.parse.api import canonical_name, parse_answer, parse_number
+from grader.parse.api import canonical_context, canonical_name, parse_answer, parse_number
 from grader.parse.context import Limits, ParseContext, SymbolInfo
 from grader.parse.printer import to_text
 from grader.parse.values import (
@@ -37,6 +37,7 @@ __all__ = [
     "TupleValue",
     "Value",
     "as_array",
+    "canonical_context",
     "canonical_name",
     "parse_answer",
     "parse_number",

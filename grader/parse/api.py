@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
+from dataclasses import replace
 
 import sympy
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from grader.parse.build import Builder, number_from_literal
-from grader.parse.context import DEFAULT_CONTEXT, Limits, ParseContext, ParseFailure
+from grader.parse.context import DEFAULT_CONTEXT, Limits, ParseContext, ParseFailure, SymbolInfo
 from grader.parse.normalize import normalize, original_offset
 from grader.parse.parser import Parser
 from grader.parse.printer import to_text
@@ -91,6 +93,26 @@ def canonical_name(name: str) -> str:
     return name
 
 
+def canonical_symbols(symbols: Mapping[str, SymbolInfo]) -> dict[str, SymbolInfo]:
+    """Declared symbols keyed by canonical name, each ``SymbolInfo.name`` that name."""
+    result: dict[str, SymbolInfo] = {}
+    for key, info in symbols.items():
+        name = canonical_name(key)
+        result.pop(name, None)  # the later declaration wins
+        result[name] = info if info.name == name else replace(info, name=name)
+    return result
+
+
+def canonical_context(context: ParseContext) -> ParseContext:
+    """``context`` with its declared names canonicalized (what the parser reads with).
+
+    Contexts made once and reused (``grader.check.parsing``) should be passed through this
+    once; the parser does it on entry for any other context."""
+    if context.canonical or context.symbols is None:
+        return context
+    return replace(context, symbols=canonical_symbols(context.symbols), canonical=True)
+
+
 def _safe_text(text: object) -> str:
     return text if isinstance(text, str) else ""
 
@@ -161,6 +183,7 @@ def _parse_clean(text: str, cleaned: str, context: ParseContext) -> ParseResult:
         return Parsed(value, text, to_text(value), tuple(notes))
     _check_depth(cleaned, limits.max_depth)
     latex = _LATEX_HINT.search(cleaned) is not None
+    context = canonical_context(context)
     tree = Parser(cleaned, context, latex=latex, notes=notes).parse()
     result = Builder(context, notes).build_value(tree)
     return Parsed(result, text, to_text(result), tuple(dict.fromkeys(notes)))

@@ -7,7 +7,7 @@ into an ``Invalid`` value, so it never escapes to callers.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -60,7 +60,8 @@ class ParseContext:
 
     ``symbols=None`` allows any symbol (each a real ``sympy.Symbol``); a mapping allows
     only those names (plus their aliases). Declared names are canonicalized when the
-    context is made (``canonical_name``: the name the parser gives the same text), so
+    context is first used by the parser (``grader.parse.api.canonical_context``: each
+    name becomes the name the parser gives the same text), so
     ``p_data``, ``p_{data}`` and ``p_{\\text{data}}`` declare the one symbol ``p_{data}``;
     each ``SymbolInfo.name`` is set to its canonical key, and when two declared names
     have the same canonical form the later one wins. ``functions`` are extra function
@@ -75,21 +76,7 @@ class ParseContext:
     allow_equation: bool = True
     sequences: frozenset[str] = frozenset()
 
-    def __post_init__(self) -> None:
-        if self.symbols is not None:
-            object.__setattr__(self, "symbols", canonical_symbols(self.symbols))
-
-
-def canonical_symbols(symbols: Mapping[str, SymbolInfo]) -> dict[str, SymbolInfo]:
-    """Declared symbols keyed by canonical name, each ``SymbolInfo.name`` that name."""
-    from grader.parse.api import canonical_name  # the parser names; it imports this module
-
-    result: dict[str, SymbolInfo] = {}
-    for key, info in symbols.items():
-        name = canonical_name(key)
-        result.pop(name, None)  # the later declaration wins
-        result[name] = info if info.name == name else replace(info, name=name)
-    return result
+    canonical: bool = field(default=False, compare=False, repr=False)  # names canonicalized
 
 
 DEFAULT_CONTEXT = ParseContext()

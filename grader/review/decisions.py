@@ -113,7 +113,7 @@ def answer_sha_of(text: str | None) -> str:
 def export_decisions(out_dir: str | Path, output: str | Path, *, per_student: bool = False,
                      include_decided: bool = False) -> int:
     """Write the decisions CSV of ``out_dir``; returns the number of rows."""
-    from grader.output.atomic import write_text_atomic
+    from grader.files import write_text_atomic
 
     with ResultsDB.open(out_dir, create=False) as db:
         text = decisions_csv(db, per_student=per_student, include_decided=include_decided)

@@ -9,6 +9,7 @@ path inside the document, e.g. ``questions[2].parts[0].answer.rtol``.
 from __future__ import annotations
 
 import difflib
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,6 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from grader.errors import Location, RubricError, RubricIssue
-from grader.key import rubric_hash
 from grader.rubric import models
 
 MAX_RUBRIC_BYTES = 2_000_000
@@ -25,6 +25,11 @@ PathKey = tuple[Any, ...]
 
 
 # --------------------------------------------------------------------------- YAML with positions
+
+
+def rubric_hash(text: str) -> str:
+    """SHA-256 of the rubric file's text (what identifies a rubric version)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _node_to_data(node: yaml.Node, path: PathKey, positions: dict[PathKey, tuple[int, int]],

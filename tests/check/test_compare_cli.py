@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader.compare import compare, parse_domain, run_batch_lines
+from grader.check.compare import parse_domain, run_batch_lines
+from grader.cli.compare import compare
 
 from .helpers import needs_parser
 
@@ -75,7 +76,7 @@ def test_parse_domain(text: str, fields: dict) -> None:
 
 
 def test_python_dash_m_and_console_script() -> None:
-    command = [sys.executable, "-m", "grader.compare", "x^2", "x*x", "--json"]
+    command = [sys.executable, "-m", "grader.cli.compare", "x^2", "x*x", "--json"]
     done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["status"] == "correct"
@@ -130,7 +131,7 @@ def test_batch_mixed_hostile_and_benign(tmp_path: Path) -> None:
 
 
 def test_batch_timeout_costs_only_its_budget(monkeypatch: pytest.MonkeyPatch) -> None:
-    import grader.compare as compare_module
+    import grader.check.compare as compare_module
 
     original = compare_module.compare_case
 

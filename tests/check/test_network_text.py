@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.check.base import checker_for
+from grader.check.registry import checker_for
 from grader.check.verdict import Status
 from grader.rubric.models import NetworkAnswer, RefCall
 from grader.structured import StructuredTextError, load_structured_text, nesting_exceeds, too_large
@@ -134,7 +134,7 @@ def test_answers_file_refuses_deep_documents_without_crashing() -> None:
 def test_seed_markdown_hamming_network_is_read_and_wrong() -> None:
     """submissions_example/sharif-ml-ps03/seed-004-student-md writes its networks as JSON in tags."""
     from grader.check.engine import check_part, context_for
-    from grader.key import build_part
+    from grader.key.build import build_part
     from grader.rubric.load import load_rubric
     from grader.submission.extract import extract
 

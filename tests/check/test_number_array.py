@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from grader.check.base import checker_for
+from grader.check.registry import checker_for
 from grader.check.tolerance import within
 from grader.check.verdict import Status
 from grader.rubric.models import ArrayAnswer, NumberAnswer, Tolerance

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from grader.check.base import checker_for
+from grader.check.registry import checker_for
 from grader.check.verdict import Status
 from grader.parse.values import TupleValue
 from grader.rubric.models import (

@@ -57,7 +57,7 @@ def validate(doc: Any) -> None:
 
 def write_small_rubric(folder: Path) -> tuple[Path, Path]:
     """Write the small rubric and its key into ``folder``; returns (rubric path, key path)."""
-    from grader.key import build_key
+    from grader.key.build import build_key
     from grader.rubric.load import load_rubric
 
     folder.mkdir(parents=True, exist_ok=True)

@@ -66,7 +66,7 @@ def test_wheel_is_grader_only(built):
         entry_points = inner.read(f"{dist}/entry_points.txt").decode()
         record = inner.read(f"{dist}/RECORD").decode()
         metadata = inner.read(f"{dist}/METADATA").decode()
-    assert "grader/cli.py" in names and "grader/gradescope/files/setup.sh" in names and "grader/py.typed" in names
+    assert "grader/cli/main.py" in names and "grader/gradescope/files/setup.sh" in names and "grader/py.typed" in names
     assert not any(name.startswith(("reference/", "tests/")) or "__pycache__" in name or name.endswith(".pyc") for name in names)
     assert "grader = grader.cli:run" in entry_points
     assert set(names) == {line.split(",")[0] for line in record.splitlines()}

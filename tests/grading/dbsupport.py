@@ -61,15 +61,11 @@ CLASS = {
 
 def grade_records(rubric_path: Path, subs: Path) -> tuple[Any, str, Any, list[Any]]:
     """Grade a class with the real reader and checker; (rubric, sha, key, StudentRecords)."""
-    from grader.grade import (
-        normalize_answer,
-        plan_checks,
-        run_checks,
-        score_extraction,
-        submission_folders,
-    )
     from grader.grading.db import StudentRecord
-    from grader.key import build_key
+    from grader.grading.pipeline import run_checks
+    from grader.grading.plan import normalize_answer, plan_checks, submission_folders
+    from grader.grading.score import score_extraction
+    from grader.key.build import build_key
     from grader.rubric.load import load_rubric
     from grader.submission.extract import extract
 

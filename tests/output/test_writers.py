@@ -11,20 +11,22 @@ from pathlib import Path
 
 import pytest
 
+from grader import files as atomic
 from grader.check.verdict import Status, Verdict
-from grader.output import atomic
-from grader.output.atomic import clean_temp_files, write_text_atomic
-from grader.output.feedback import (
-    Graded,
-    feedback_json,
-    feedback_markdown,
-    file_stem,
-    graded_from_json,
-)
+from grader.files import clean_temp_files, write_text_atomic
+from grader.output.feedback import feedback_json, feedback_markdown
 from grader.output.formats import dumps_json, fmt_number
 from grader.output.gradebook import gradebook_csv
 from grader.output.summary import summarize, summary_table
-from grader.results import PartResult, Review, Student, SubmissionResult
+from grader.results import (
+    Graded,
+    PartResult,
+    Review,
+    Student,
+    SubmissionResult,
+    file_stem,
+    graded_from_json,
+)
 from grader.rubric.load import load_rubric
 
 FIXTURES = Path(__file__).resolve().parent.parent / "submission" / "fixtures"

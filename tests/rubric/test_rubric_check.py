@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from support import REPO, run_grader
 
+from grader.authoring.check import check_text
 from grader.errors import RubricError
-from grader.rubric.check import check_text
 from grader.rubric.load import parse_rubric_text
 
 BROKEN = sorted((Path(__file__).parent / "broken").glob("*.yaml"))

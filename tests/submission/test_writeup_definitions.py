@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from grader.cli.grade import template
 from grader.rubric.load import load_rubric
-from grader.submission.commands import template
 from grader.submission.extract import extract
 from grader.submission.writeup import scan_writeup
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from grader.check.base import CheckContext, register
+from grader.check.base import CheckContext
 from grader.check.kinds.number import expected_float, read_number, real_value
 from grader.check.parsing import ExpectedValueError, parse_context, parse_expected, parse_student
 from grader.check.tolerance import allowed_error
@@ -168,7 +168,6 @@ def _vector_like(shape: tuple[int, ...]) -> bool:
     return sum(1 for dim in shape if dim != 1) <= 1
 
 
-@register("array")
 class ArrayChecker:
     """Arrays: shape, then entries; per-entry credit when ``spec.partial_credit``."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from grader.check.base import CheckContext, register
+from grader.check.base import CheckContext
 from grader.check.verdict import Status, Verdict
 from grader.parse.values import Invalid, Parsed, TupleValue
 
@@ -36,7 +36,6 @@ def _lookup(spec: Any) -> dict[str, str]:
     return table
 
 
-@register("choice")
 class ChoiceChecker:
     """Options chosen by id, text or synonym."""
 

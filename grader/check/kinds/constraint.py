@@ -18,7 +18,7 @@ from typing import Any
 
 import sympy
 
-from grader.check.base import CheckContext, register
+from grader.check.base import CheckContext
 from grader.check.equivalence import compare_expressions
 from grader.check.numeric import EvaluationError, compile_numeric
 from grader.check.parsing import (
@@ -117,7 +117,6 @@ def _resolve_references(values: dict[str, sympy.Basic]) -> dict[str, sympy.Basic
     return resolved
 
 
-@register("constraint")
 class ConstraintChecker:
     """Named values checked against conditions."""
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import sympy
 
-from grader.check.base import CheckContext, register
+from grader.check.base import CheckContext
 from grader.check.equivalence import Equivalence, compare_expressions
 from grader.check.parsing import (
     expected_scalar,
@@ -91,7 +91,6 @@ def verdict_from_equivalence(result: Equivalence, ctx: CheckContext, shown: str)
     return apply_policy(verdict, ctx.undecided)
 
 
-@register("expression")
 class ExpressionChecker:
     """Equivalence with the expected expression (numeric rejection, proof, confirmation)."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.check.base import CheckContext, register
+from grader.check.base import CheckContext
 from grader.check.verdict import Status, Verdict
 from grader.parse.values import Invalid, Parsed
 
@@ -13,7 +13,6 @@ __all__ = ["ManualChecker", "MANUAL_FEEDBACK"]
 MANUAL_FEEDBACK = "left for a person to grade"
 
 
-@register("manual")
 class ManualChecker:
     """Reads the text as is; the verdict is always MANUAL with score 0."""
 

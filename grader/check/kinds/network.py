@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.check.base import CheckContext, register
+from grader.check.base import CheckContext
 from grader.check.kinds.number import read_number, real_value
 from grader.check.parsing import ExpectedValueError
 from grader.check.verdict import Status, Verdict
@@ -148,7 +148,6 @@ def run_network(layers: list[Layer], inputs: np.ndarray, default_activation: str
     return values, "", notes
 
 
-@register("network")
 class NetworkChecker:
     """Runs the submitted network on every input of the truth table."""
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import sympy
 
-from grader.check.base import CheckContext, register
+from grader.check.base import CheckContext
 from grader.check.parsing import (
     expected_scalar,
     number_from_json,
@@ -107,7 +107,6 @@ def expected_float(expected: Any, ctx: CheckContext) -> float:
     return number
 
 
-@register("number")
 class NumberChecker:
     """A real number with a tolerance (``spec.tolerance`` or the context's)."""
 

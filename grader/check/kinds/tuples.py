@@ -13,7 +13,7 @@ from typing import Any
 
 import sympy
 
-from grader.check.base import CheckContext, register
+from grader.check.base import CheckContext
 from grader.check.equivalence import compare_expressions
 from grader.check.kinds.expression import (
     read_expression,
@@ -89,7 +89,6 @@ def _max_matching(matches: list[list[bool]]) -> int:
     return sum(1 for row in range(len(matches)) if assign(row, set()))
 
 
-@register("tuple", "set")
 class TupleChecker:
     """Lists of values, ordered (tuple) or not (set)."""
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from grader.authoring.validate import check_semantics
 from grader.errors import GraderError, RubricError, RubricIssue
-from grader.key import AnswerKey, build_key, check_key_matches, load_key, rubric_hash
-from grader.rubric.load import parse_rubric_text
+from grader.key import AnswerKey, check_key_matches, default_key_path, load_key
+from grader.key.build import build_key
+from grader.rubric.load import parse_rubric_text, rubric_hash
 from grader.rubric.models import Rubric
-from grader.rubric.validate import check_semantics
 
 
 def check_text(text: str, file: str | None, deep: bool = True) -> list[RubricIssue]:
@@ -55,13 +56,9 @@ def load_valid_rubric(path: Path) -> tuple[Rubric, str]:
     return rubric, rubric_hash(text)
 
 
-def default_key_path(rubric_path: Path) -> Path:
-    return rubric_path.with_name(rubric_path.stem + ".key.json")
-
-
 def build_key_file(rubric_path: Path, output: Path | None, device: str = "cpu") -> Path:
     """Build a rubric's answer key and write it atomically; returns the path written."""
-    from grader.output.atomic import write_text_atomic
+    from grader.files import write_text_atomic
 
     rubric, sha = load_valid_rubric(rubric_path)
     answer_key = build_key(rubric, sha, device=device)
@@ -80,7 +77,7 @@ def key_for_source(source: Path) -> AnswerKey:
 
 def test_files(files: list[Path], key_path: Path | None = None, verbose: bool = False) -> tuple[str, bool]:
     """Run every rubric's self-tests; returns (report, all passed)."""
-    from grader.rubric.selftest import parts_without_tests, run_self_tests
+    from grader.authoring.selftest import parts_without_tests, run_self_tests
 
     lines: list[str] = []
     ok = True

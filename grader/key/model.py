@@ -1,23 +1,18 @@
-"""The answer key: every part's expected value, frozen as plain JSON.
+"""The answer key model: every part's expected value, frozen as plain JSON.
 
-``build_key`` evaluates the rubric's reference calls (torch, imported lazily through
-``reference.catalog``) and literal values; ``load_key`` reads the JSON back with neither
-torch nor ``reference`` imported, so grading (and the Gradescope image) never needs torch.
+``load_key`` reads the JSON back with neither torch nor ``reference`` imported, so grading
+(and the Gradescope image) never needs torch; building a key is ``grader.key.build``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
-import platform
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader import __version__
 from grader.errors import AnswerKeyError, ReferenceCallError
-from grader.rubric.models import Mistake, Part, RefCall, Rubric
+from grader.rubric.models import Rubric
 
 KEY_FORMAT = 1
 
@@ -64,12 +59,12 @@ class AnswerKey:
         return json.dumps(self.to_json(), indent=2, sort_keys=True, allow_nan=False) + "\n"
 
 
-def rubric_hash(text: str) -> str:
-    """SHA-256 of the rubric file's text (what identifies a rubric version)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 # --------------------------------------------------------------------------- loading
+
+
+def default_key_path(rubric_path: Path) -> Path:
+    """Where ``grader key build`` writes a rubric's key: ``<rubric stem>.key.json`` beside it."""
+    return rubric_path.with_name(rubric_path.stem + ".key.json")
 
 
 def key_from_json(data: Any) -> AnswerKey:
@@ -129,7 +124,7 @@ def check_key_matches(key: AnswerKey, rubric: Rubric, sha256: str) -> None:
 # --------------------------------------------------------------------------- building
 
 
-def _select(value: Any, path: str | None, ref: str) -> Any:
+def select_path(value: Any, path: str | None, ref: str) -> Any:
     if not path:
         return value
     current = value
@@ -177,7 +172,7 @@ def _flatten(value: Any) -> Any:
     return value
 
 
-def _scale_value(value: Any, factor: float) -> Any:
+def scale_value(value: Any, factor: float) -> Any:
     def scale(item: Any) -> Any:
         if isinstance(item, str):
             return f"({factor!r})*({item})"
@@ -201,77 +196,8 @@ def apply_transform(value: Any, transform: str, factor: float | None = None) -> 
     if transform == "flatten":
         return _flatten(value)
     if transform == "scale":
-        return _scale_value(value, float(factor if factor is not None else 1.0))
+        return scale_value(value, float(factor if factor is not None else 1.0))
     raise ReferenceCallError(f"unknown transform {transform!r}")
-
-
-def _check_finite(value: Any, where: str) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ReferenceCallError(f"{where}: reference produced a non-finite value ({value})")
-    if isinstance(value, list):
-        for item in value:
-            _check_finite(item, where)
-    if isinstance(value, dict):
-        for item in value.values():
-            _check_finite(item, where)
-    return value
-
-
-def resolve(expected: Any, device: str, where: str, cache: dict[str, Any]) -> tuple[Any, str]:
-    """Evaluate a literal or a RefCall to a JSON value; returns (value, source)."""
-    if isinstance(expected, RefCall):
-        from reference import catalog  # lazy: only key building needs torch
-
-        cache_key = json.dumps([expected.ref, expected.args], sort_keys=True)
-        if cache_key not in cache:
-            try:
-                cache[cache_key] = catalog.call(expected.ref, dict(expected.args), device=device)
-            except ReferenceCallError as exc:
-                raise ReferenceCallError(f"{where}: {exc}") from exc
-        value = _select(cache[cache_key], expected.select, expected.ref)
-        value = apply_transform(value, expected.transform)
-        if expected.scale is not None:
-            value = _scale_value(value, expected.scale)
-        return _check_finite(value, where), expected.ref
-    return expected, "literal"
-
-
-def _mistake_value(mistake: Mistake, expected_value: Any, device: str, where: str, cache: dict[str, Any]) -> Any:
-    if mistake.match is not None:
-        return resolve(mistake.match, device, where, cache)[0]
-    return apply_transform(expected_value, mistake.transform or "none", mistake.factor)
-
-
-def build_part(part: Part, device: str = "cpu", cache: dict[str, Any] | None = None) -> KeyPart:
-    """Resolve one part's expected value and mistake values."""
-    cache = {} if cache is None else cache
-    spec = part.answer
-    expected = getattr(spec, "expected", None)
-    value, source = resolve(expected, device, f"{part.id}.answer.expected", cache)
-    mistakes = {
-        mistake.id: _mistake_value(mistake, value, device, f"{part.id}.mistakes.{mistake.id}", cache)
-        for mistake in part.mistakes
-    }
-    return KeyPart(kind=spec.kind, expected=value, mistakes=mistakes, source=source)
-
-
-def build_key(rubric: Rubric, sha256: str, device: str = "cpu") -> AnswerKey:
-    """Build the answer key of a rubric (imports torch only if a part uses a ref)."""
-    cache: dict[str, Any] = {}
-    parts = {part.id: build_part(part, device, cache) for part in rubric.parts()}
-    versions = {"grader": __version__, "python": platform.python_version()}
-    uses_refs = any(part.source != "literal" for part in parts.values())
-    if uses_refs:
-        import torch  # already imported by the reference calls
-
-        versions["torch"] = str(torch.__version__)
-    return AnswerKey(
-        assignment=rubric.assignment.id,
-        rubric_sha256=sha256,
-        parts=parts,
-        versions=versions,
-        device=device,
-    )
 
 
 def _short(value: Any, width: int = 60) -> str:

@@ -14,7 +14,7 @@ import click
 
 from grader.errors import GraderError
 
-__all__ = ["grade_command", "template", "extract", "render_extraction"]
+__all__ = ["grade_command", "template", "extract"]
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -58,8 +58,9 @@ def grade_command(
     RUBRIC may be a folder of rubrics: each grades SUBMISSIONS_DIR/<assignment id>/
     into OUT/<assignment id>/, e.g. `grader grade rubrics/ submissions_example/ -o results/`.
     """
-    from grader.grade import DEFAULT_CHUNK, grade_paths
+    from grader.grading.pipeline import DEFAULT_CHUNK
     from grader.output.summary import summary_table
+    from grader.workflow import grade_paths
 
     budget: Any = None
     if time_limit is not None:
@@ -115,63 +116,13 @@ def template(rubric: Path, fmt: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    from grader.output.atomic import write_text_atomic
+    from grader.files import write_text_atomic
 
     write_text_atomic(output, text)
     click.echo(f"wrote {output}", err=True)
 
 
 # --------------------------------------------------------------------------- extract
-
-
-def _read_answer(rubric: Any, part: Any, raw: Any) -> str:
-    """How the part's checker reads an answer: 'read as ...' or 'invalid: ...'."""
-    from grader.check.base import checker_for
-    from grader.check.engine import context_for
-    from grader.grade import normalize_answer
-    from grader.parse.values import Invalid
-
-    normalized = normalize_answer(raw)
-    if normalized is None:
-        return "empty"
-    try:
-        read = checker_for(part.answer.kind).read(part.answer, normalized[1], context_for(rubric, part, 0))
-    except GraderError as exc:
-        return f"rubric error while reading: {exc}"
-    except Exception as exc:  # noqa: BLE001 - a diagnostic view shows a checker bug, not a traceback
-        return f"internal error while reading ({type(exc).__name__}: {exc})"
-    if isinstance(read, Invalid):
-        pointer = read.pointer()
-        return f"could not be read ({read.code}): {read.reason}" + (f"\n{pointer}" if pointer else "")
-    notes = "".join(f"\n  note: {note}" for note in read.notes)
-    return f"read as: {read.shown}{notes}"
-
-
-def render_extraction(rubric: Any, extraction: Any, *, read: bool = True) -> str:
-    """Plain-text report of an extraction: each part's text, where, and how it reads."""
-    student = extraction.student
-    lines = [f"student: {student.name + ' ' if student and student.name else ''}({student.id if student else '?'})"]
-    lines += [f"note: {note}" for note in extraction.notes]
-    missing = []
-    for part in rubric.parts():
-        if part.id not in extraction.answers:
-            missing.append(part.id)
-            continue
-        raw = extraction.answers[part.id]
-        shown = raw if isinstance(raw, str) else repr(raw)
-        lines.append("")
-        lines.append(f"{part.id}  [{extraction.sources.get(part.id, '?')}]  ({part.answer.kind})")
-        lines.append("  text:    " + shown.strip().replace("\n", "\n           "))
-        if read:
-            lines.append("  " + _read_answer(rubric, part, raw).replace("\n", "\n  "))
-    lines.append("")
-    lines.append(f"missing ({len(missing)}): {', '.join(missing) if missing else 'none'}")
-    if extraction.wrong_assignment:
-        lines.append(f"WRONG ASSIGNMENT: the answers file names '{extraction.wrong_assignment}'")
-    if extraction.problems:
-        lines.append("problems:")
-        lines += [f"  - {problem}" for problem in extraction.problems]
-    return "\n".join(lines) + "\n"
 
 
 @click.command("extract")
@@ -183,6 +134,7 @@ def render_extraction(rubric: Any, extraction: Any, *, read: bool = True) -> str
 @click.option("--no-read", is_flag=True, help="Only show the text found, not how it reads.")
 def extract(submission: Path, rubric_path: Path, roster_path: Path | None, no_read: bool) -> None:
     """Show the answers found in SUBMISSION (a folder), where, and how each one reads."""
+    from grader.output.extraction import render_extraction
     from grader.rubric.load import load_rubric
     from grader.submission.extract import extract as extract_folder
     from grader.submission.identity import load_metadata, load_roster

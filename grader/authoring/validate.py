@@ -37,8 +37,8 @@ def _parse_issue(text: str, rubric: models.Rubric, part: models.Part,
                  extra_symbols: tuple[str, ...] = ()) -> str | None:
     """Read rubric-authored text exactly as a student's expression answer to this part
     would be read (same symbols, functions, limits); None when it reads fine."""
-    from grader.check.base import checker_for
     from grader.check.engine import context_for
+    from grader.check.registry import checker_for
     from grader.parse.values import Invalid
 
     ctx = context_for(rubric, part, seed=0)
@@ -169,8 +169,8 @@ def _mistakes_equal_to_expected(rubric: models.Rubric, part: models.Part, p_path
     expected = getattr(spec, "expected", None)
     if expected is None or isinstance(expected, models.RefCall) or spec.kind in ("manual", "network", "constraint"):
         return []
-    from grader.check.base import checker_for
     from grader.check.engine import context_for
+    from grader.check.registry import checker_for
     from grader.check.verdict import Status
     from grader.key import apply_transform
     from grader.parse.values import Invalid

@@ -1,0 +1,314 @@
+"""The grading pipeline: plan -> check -> score -> record -> write, for one submission or a class.
+
+``grade_batch`` runs ONE supervised worker pool for the whole class, and through it:
+reads every submission folder (a folder that cannot be read, or whose reading hangs or
+crashes, gives that student 0 with the reason; the batch never stops); then, chunk by
+chunk of students, runs each *distinct* (part id, normalized answer) check once, and has
+the workers score each student of the chunk and write their files with the renderer the
+caller gives. Each chunk is recorded in the results database ``OUT/grades.sqlite``
+(``grader.grading.db``: one transaction) before its files land; at the end the answer
+groups are rebuilt and every student's result is read back from the database with the
+people's decisions applied. An interrupted run leaves finished students recorded and on
+disk; ``resume=True`` skips students the database holds graded with the same rubric, files
+and identity (and whose feedback files exist).
+
+Outputs depend only on the inputs: students sorted by id, checks in a fixed order and
+seeded; the number of workers changes nothing but the time taken. Grading never imports
+torch.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.check.verdict import Verdict
+from grader.files import clean_temp_files, commit_staged
+from grader.grading.db import ResultsDB, StudentRecord
+from grader.grading.plan import (
+    CheckKey,
+    StudentSlot,
+    assign_stems,
+    group_members,
+    normalize_answer,
+    plan_checks,
+    submission_folders,
+    verdicts_of,
+)
+from grader.grading.score import score_extraction
+from grader.grading.worker import (
+    BatchTask,
+    StudentRenderer,
+    WriteJob,
+    batch_on_failure,
+    make_pool,
+    safe_extract,
+    warm_up,
+    write_student,
+)
+from grader.key import AnswerKey
+from grader.results import Graded, Student, SubmissionResult
+from grader.rubric.models import Rubric
+from grader.submission.identity import METADATA_FILE, Roster, load_metadata
+
+__all__ = ["DEFAULT_CHUNK", "BatchRun", "grade_batch", "grade_submission", "grade_submission_full", "run_checks"]
+
+DEFAULT_CHUNK = 500  # students per chunk: finished chunks are on disk if a run is killed
+
+
+@dataclass
+class BatchRun:
+    """What ``grade_batch`` did: every student's result in gradebook order, the batch's
+    problems (not any one student's), and counts for the summary line."""
+
+    results: list[Graded] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    graded: int = 0
+    resumed: int = 0
+    unique_checks: int = 0
+    seconds: float = 0.0
+
+
+def run_checks(
+    rubric: Rubric,
+    key: AnswerKey,
+    checks: dict[CheckKey, Any],
+    *,
+    workers: int = 1,
+    budget: Any = None,
+    seed: int = 0,
+    progress: Callable[..., Any] | None = None,
+    pool: Any = None,
+) -> dict[CheckKey, Verdict]:
+    """Run distinct checks through the supervised pool; verdicts by check key.
+
+    ``pool``: a running ``grader.check.pool.Pool`` of ``grader.grading.worker.batch_task`` to reuse (a batch
+    keeps one for its whole run); without it a pool is started for these checks."""
+    if not checks:
+        return {}
+    tasks: list[BatchTask] = [("check", (part_id, value)) for (part_id, _), value in checks.items()]
+    if pool is not None:
+        results = pool.map(tasks, on_timeout=batch_on_failure, progress=progress)
+    else:
+        with make_pool(rubric, key, workers=workers, budget=budget, seed=seed) as own:
+            results = own.map(tasks, on_timeout=batch_on_failure, progress=progress)
+    return dict(zip(checks, results, strict=True))
+
+
+def grade_submission(
+    rubric: Rubric,
+    key: AnswerKey,
+    folder: str | Path,
+    *,
+    rubric_sha256: str | None = None,
+    roster: Roster | None = None,
+    metadata: dict[str, list[Student]] | None = None,
+    budget: Any = None,
+    seed: int = 0,
+) -> SubmissionResult:
+    """Grade one submission folder (checks run in one supervised worker)."""
+    return grade_submission_full(
+        rubric, key, folder, rubric_sha256=rubric_sha256, roster=roster, metadata=metadata, budget=budget, seed=seed
+    ).result
+
+
+def grade_submission_full(
+    rubric: Rubric,
+    key: AnswerKey,
+    folder: str | Path,
+    *,
+    rubric_sha256: str | None = None,
+    roster: Roster | None = None,
+    metadata: dict[str, list[Student]] | None = None,
+    budget: Any = None,
+    seed: int = 0,
+) -> Graded:
+    """Like grade_submission, with the sources, notes and content hash the writers use."""
+    sha = rubric_sha256 or key.rubric_sha256
+    extraction = safe_extract(Path(folder), rubric, roster, metadata)
+    checks = plan_checks(rubric, [extraction])
+    verdicts = run_checks(rubric, key, checks, workers=1, budget=budget, seed=seed)
+    return score_extraction(rubric, sha, extraction, verdicts)
+
+
+class _Bar:
+    """click.progressbar over checks, only on a terminal."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.bar: Any = None
+        self.done = 0
+        if enabled and total:
+            import click
+
+            self.bar = click.progressbar(length=total, label="checking answers", file=sys.stderr)
+            self.bar.__enter__()
+
+    def chunk(self, offset: int) -> Callable[..., None]:
+        def update(*args: Any) -> None:
+            if self.bar is None:
+                return
+            done = offset + int(args[0]) if args and isinstance(args[0], int) else self.done + 1
+            if done > self.done:
+                self.bar.update(done - self.done)
+                self.done = done
+
+        return update
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@contextmanager
+def _collector_spared() -> Iterator[None]:
+    """Within: ``gc.freeze()`` moves what exists to the collector's permanent generation
+    (what a batch keeps for its whole run: extractions, results), so that collections do
+    not walk an ever larger heap (which made a batch's time grow faster than its size);
+    on leaving, everything is handed back to the collector."""
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def grade_batch(
+    rubric: Rubric,
+    rubric_sha: str,
+    key: AnswerKey,
+    submissions_dir: str | Path,
+    out_dir: str | Path,
+    *,
+    workers: int = 1,
+    roster: Roster | None = None,
+    resume: bool = False,
+    quiet: bool = False,
+    budget: Any = None,
+    seed: int = 0,
+    chunk_size: int = DEFAULT_CHUNK,
+    render: StudentRenderer,
+) -> BatchRun:
+    """Grade every folder of ``submissions_dir``; each student's files (what ``render``
+    makes of them) land in ``out_dir/feedback/`` atomically, chunk by chunk.
+
+    Returns every student's result in gradebook order, with the batch's problems; the
+    class-level files (gradebook, summary) are the caller's. Raises only for problems that
+    are not a student's (e.g. an unreadable submissions directory); every student problem
+    ends up in that student's result.
+    """
+    started = time.monotonic()
+    source = Path(submissions_dir)
+    out = Path(out_dir)
+    feedback_dir = out / "feedback"
+    feedback_dir.mkdir(parents=True, exist_ok=True)
+    clean_temp_files(out)
+    clean_temp_files(feedback_dir)
+    batch_problems: list[str] = []
+    try:
+        metadata = load_metadata(source)
+    except Exception as exc:  # noqa: BLE001 - a bad metadata file costs identities, not grades
+        metadata = {}
+        batch_problems.append(f"{METADATA_FILE}: {exc}; folder names used as student ids")
+
+    folders = submission_folders(source)
+    batch = {
+        "roster": roster, "metadata": metadata, "rubric_sha": rubric_sha, "feedback_dir": str(feedback_dir),
+        "render": render,
+    }
+    db = ResultsDB.open(out)
+    try:
+        run = _grade_into(db, rubric, rubric_sha, key, out, folders, batch, batch_problems, metadata,
+                          workers=workers, resume=resume, quiet=quiet, budget=budget, seed=seed,
+                          chunk_size=chunk_size, render=render)
+    finally:
+        db.close()
+    run.seconds = round(time.monotonic() - started, 3)
+    return run
+
+
+def _grade_into(db: ResultsDB, rubric: Rubric, rubric_sha: str, key: AnswerKey, out: Path, folders: list[Path],
+                batch: dict[str, Any], batch_problems: list[str], metadata: dict[str, Any], *, workers: int,
+                resume: bool, quiet: bool, budget: Any, seed: int, chunk_size: int, render: StudentRenderer) -> BatchRun:
+    """The body of ``grade_batch``: read, check, record and write, chunk by chunk."""
+    feedback_dir = out / "feedback"
+    db.begin_run(rubric, rubric_sha, key)
+    warm_up(rubric, key, seed)
+    with make_pool(rubric, key, workers=workers, budget=budget, seed=seed, batch=batch) as pool, _collector_spared():
+        read = pool.map([("extract", str(folder)) for folder in folders], on_timeout=batch_on_failure)
+        extractions = []
+        for folder, extraction in zip(folders, read, strict=True):
+            if not extraction.answers and not extraction.wrong_assignment:
+                batch_problems.append(f"{folder.name}: no answers found ({'; '.join(extraction.problems) or 'empty'})")
+            extractions.append(extraction)
+            extractions.extend(group_members(extraction, metadata.get(folder.name, [])))
+        students = assign_stems(extractions, batch_problems)
+        gc.freeze()  # the class's extractions live until the end: no collection walks them again
+
+        todo: list[StudentSlot] = []
+        resumed = 0
+        for student in students:
+            if resume and _already_recorded(db, feedback_dir, rubric_sha, student):
+                resumed += 1
+            else:
+                todo.append(student)
+
+        cache: dict[CheckKey, Verdict] = {}
+        size = max(1, chunk_size)
+        chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+        all_checks = plan_checks(rubric, (s.extraction for s in todo))
+        bar = _Bar(len(all_checks), enabled=not quiet and sys.stderr.isatty())
+        try:
+            for chunk in chunks:
+                needed = plan_checks(rubric, (s.extraction for s in chunk))
+                fresh = {k: v for k, v in needed.items() if k not in cache}
+                cache.update(
+                    run_checks(rubric, key, fresh, workers=workers, budget=budget, seed=seed,
+                               progress=bar.chunk(bar.done), pool=pool)
+                )
+                jobs = [WriteJob(s.extraction, s.stem, verdicts_of(s.extraction, cache)) for s in chunk]
+                written = pool.map([("write", job) for job in jobs], on_timeout=batch_on_failure)
+                staged: list[tuple[str, str]] = []
+                for job, done in zip(jobs, written, strict=True):
+                    if done is None:  # the worker failed: do it here (an error now is a bug: raised)
+                        done = write_student(rubric, rubric_sha, feedback_dir, job, render)
+                    staged.extend(done[1])
+                db.record([_record(rubric, rubric_sha, job) for job in jobs])  # the chunk's results, then
+                commit_staged(staged)  # its files, durable then in place (resume needs both)
+                gc.freeze()  # nor the chunk's results
+        finally:
+            bar.close()
+    clean_temp_files(feedback_dir)  # what a write stopped mid-way left (the pool is closed)
+
+    db.finish_run([student.stem for student in students], problems=batch_problems)
+    return BatchRun(
+        results=db.graded(),
+        problems=batch_problems,
+        graded=len(todo),
+        resumed=resumed,
+        unique_checks=len(all_checks),
+    )
+
+
+def _record(rubric: Rubric, rubric_sha: str, job: WriteJob) -> StudentRecord:
+    """What the results database keeps of one graded student (full answer texts included)."""
+    graded = score_extraction(rubric, rubric_sha, job.extraction, job.verdicts)
+    texts = {}
+    for part_id, raw in job.extraction.answers.items():
+        normalized = normalize_answer(raw)
+        if normalized is not None:
+            texts[part_id] = normalized[0]
+    return StudentRecord(job.stem, graded.result, graded.submission_sha256, graded.sources, graded.notes, texts)
+
+
+def _already_recorded(db: ResultsDB, feedback_dir: Path, rubric_sha: str, student: StudentSlot) -> bool:
+    """``--resume``: the database holds this student graded with this rubric, from the same
+    files and identity, and their feedback files are in place."""
+    extraction = student.extraction
+    if not (feedback_dir / f"{student.stem}.json").is_file() or not (feedback_dir / f"{student.stem}.md").is_file():
+        return False
+    return db.recorded(student.stem) == (rubric_sha, extraction.content_hash, extraction.student or Student(id="unknown"))

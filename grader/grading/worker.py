@@ -1,0 +1,178 @@
+"""The pool protocol of a batch: what each worker process holds and the one task function.
+
+A batch runs ONE supervised pool (``grader.check.pool.Pool``: per-task time and memory
+limits enforced from outside) whose workers run ``batch_task``: reading a folder
+("extract"), one distinct check ("check"), or scoring one student and rendering their
+files ("write", with the renderer the caller passed in the batch settings, so that this
+layer never imports the renderers). A stopped task gives ``batch_on_failure``'s value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.check.verdict import Verdict
+from grader.files import stage_bytes
+from grader.grading.plan import CheckKey, CheckTask, unreadable
+from grader.grading.score import check_failed, for_summary, score_extraction
+from grader.key import AnswerKey
+from grader.results import Graded, Student
+from grader.rubric.models import Rubric
+from grader.submission.extract import Extraction, extract
+from grader.submission.identity import Roster
+
+__all__ = [
+    "BatchTask",
+    "StudentRenderer",
+    "WriteJob",
+    "batch_on_failure",
+    "batch_task",
+    "init_worker",
+    "make_pool",
+    "safe_extract",
+    "warm_up",
+    "write_student",
+]
+
+_WORKER: dict[str, Any] = {}
+BatchTask = tuple[str, Any]  # ("check", (part id, value)) | ("extract", folder) | ("write", WriteJob)
+#: renders one graded student: [(file name in the feedback folder, bytes)], written in order
+StudentRenderer = Callable[[Graded, Rubric], list[tuple[str, bytes]]]
+
+
+@dataclass(frozen=True)
+class WriteJob:
+    """What a worker needs to score one student and write their feedback files."""
+
+    extraction: Extraction
+    stem: str
+    verdicts: dict[CheckKey, Verdict]
+
+
+def init_worker(
+    rubric: Rubric,
+    key: AnswerKey,
+    seed: int,
+    batch: dict[str, Any] | None = None,
+) -> None:
+    """Worker initializer: keep the rubric, key and check contexts (loaded once per worker),
+    and for a batch its roster, metadata, rubric sha and feedback folder.
+
+    With the fork start method a worker inherits what ``warm_up`` built in the parent, so
+    the contexts are rebuilt only when they are not the same rubric's."""
+    if _WORKER.get("rubric") is not rubric or _WORKER.get("seed") != seed:
+        from grader.check.engine import context_for
+
+        _WORKER["parts"] = {part.id: part for part in rubric.parts()}
+        _WORKER["contexts"] = {part.id: context_for(rubric, part, seed) for part in rubric.parts()}
+    _WORKER["rubric"] = rubric
+    _WORKER["seed"] = seed
+    _WORKER["key"] = key
+    _WORKER["batch"] = batch or {}
+
+
+def _check_task(task: CheckTask) -> Verdict:
+    from grader.check.engine import check_part
+
+    part_id, raw = task
+    key: AnswerKey = _WORKER["key"]
+    return check_part(_WORKER["parts"][part_id], key.parts[part_id], raw, _WORKER["contexts"][part_id])
+
+
+def write_student(
+    rubric: Rubric, rubric_sha: str, feedback_dir: Path, job: WriteJob, render: StudentRenderer
+) -> tuple[Graded, list[tuple[str, str]]]:
+    """Score one student and stage the files ``render`` makes, in its order (the workflow's
+    renderer gives feedback/<stem>.md, then .json: a student with a .json is finished for
+    ``--resume``); ``commit_staged`` puts them in place."""
+    result = score_extraction(rubric, rubric_sha, job.extraction, job.verdicts)
+    result = Graded(result.result, result.submission_sha256, result.sources, result.notes, job.stem)
+    staged = [stage_bytes(feedback_dir / name, data) for name, data in render(result, rubric)]
+    return result, staged
+
+
+def batch_task(task: BatchTask) -> Any:
+    """The one function a batch's pool runs: reading a folder, one check, or one student's
+    feedback (scored, rendered and staged). Reading and rendering run in the workers so
+    that they use every core (and a folder that hangs or crashes the reader costs only its
+    own student)."""
+    kind, payload = task
+    if kind == "check":
+        return _check_task(payload)
+    batch = _WORKER["batch"]
+    rubric: Rubric = _WORKER["rubric"]
+    if kind == "extract":
+        return safe_extract(Path(payload), rubric, batch.get("roster"), batch.get("metadata"))
+    if kind == "write":
+        graded, staged = write_student(rubric, batch["rubric_sha"], Path(batch["feedback_dir"]), payload, batch["render"])
+        return for_summary(graded), staged
+    raise ValueError(f"unknown task kind {kind!r}")
+
+
+def batch_on_failure(task: BatchTask, reason: str) -> Any:
+    """What a stopped batch task gives: a verdict (check), an unreadable folder (extract),
+    or None (write: the supervisor then writes that student's feedback itself)."""
+    kind, payload = task
+    if kind == "check":
+        return check_failed(reason)
+    if kind == "extract":
+        reason = reason.replace("the checker", "the reader")
+        return unreadable(Path(payload), f"reading the folder was stopped: {reason}")
+    return None
+
+
+def _note_warnings(result: Any, messages: list[str]) -> Any:
+    """Warnings raised while checking an answer become evidence of its verdict (for staff)."""
+    if isinstance(result, Verdict):
+        return dataclasses.replace(result, evidence={**result.evidence, "warnings": messages})
+    return result
+
+
+def warm_up(rubric: Rubric, key: AnswerKey, seed: int = 0) -> None:
+    """Load the engine, checkers and parsers in this process before workers are forked,
+    by reading each part's own expected value (rubric text, trusted). Best effort."""
+    init_worker(rubric, key, seed)
+    from grader.check.registry import checker_for
+
+    seen: set[str] = set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for part in rubric.parts():
+            kind = part.answer.kind
+            expected = key.parts[part.id].expected if part.id in key.parts else None
+            if kind in seen or not isinstance(expected, str):
+                continue
+            seen.add(kind)
+            try:
+                checker_for(kind).read(part.answer, expected, _WORKER["contexts"][part.id])
+            except Exception:  # noqa: BLE001, S110 - warming up only; real checks run isolated
+                pass
+
+
+def make_pool(
+    rubric: Rubric, key: AnswerKey, *, workers: int, budget: Any, seed: int, batch: dict[str, Any] | None = None
+) -> Any:
+    from grader.check.pool import Budget, Pool
+
+    return Pool(
+        batch_task,
+        workers=workers,
+        budget=budget if budget is not None else Budget(),
+        initializer=init_worker,
+        initargs=(rubric, key, seed, batch),
+        on_warnings=_note_warnings,
+    )
+
+
+def safe_extract(
+    folder: Path, rubric: Rubric, roster: Roster | None, metadata: dict[str, list[Student]] | None
+) -> Extraction:
+    try:
+        return extract(folder, rubric, roster=roster, metadata=metadata)
+    except Exception as exc:  # noqa: BLE001 - isolation: one folder never stops a batch
+        return unreadable(folder, f"{type(exc).__name__}: {exc}")

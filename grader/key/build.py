@@ -1,0 +1,88 @@
+"""Building the answer key: evaluate the rubric's reference calls and literal values.
+
+Reference calls run the torch implementations of ``reference/`` (imported lazily, only
+here): this is the one place of grader that reaches ``reference``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+from typing import Any
+
+from grader import __version__
+from grader.errors import ReferenceCallError
+from grader.key.model import AnswerKey, KeyPart, apply_transform, scale_value, select_path
+from grader.rubric.models import Mistake, Part, RefCall, Rubric
+
+__all__ = ["build_key", "build_part", "resolve"]
+
+
+def _check_finite(value: Any, where: str) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ReferenceCallError(f"{where}: reference produced a non-finite value ({value})")
+    if isinstance(value, list):
+        for item in value:
+            _check_finite(item, where)
+    if isinstance(value, dict):
+        for item in value.values():
+            _check_finite(item, where)
+    return value
+
+
+def resolve(expected: Any, device: str, where: str, cache: dict[str, Any]) -> tuple[Any, str]:
+    """Evaluate a literal or a RefCall to a JSON value; returns (value, source)."""
+    if isinstance(expected, RefCall):
+        from reference import catalog  # lazy: only key building needs torch
+
+        cache_key = json.dumps([expected.ref, expected.args], sort_keys=True)
+        if cache_key not in cache:
+            try:
+                cache[cache_key] = catalog.call(expected.ref, dict(expected.args), device=device)
+            except ReferenceCallError as exc:
+                raise ReferenceCallError(f"{where}: {exc}") from exc
+        value = select_path(cache[cache_key], expected.select, expected.ref)
+        value = apply_transform(value, expected.transform)
+        if expected.scale is not None:
+            value = scale_value(value, expected.scale)
+        return _check_finite(value, where), expected.ref
+    return expected, "literal"
+
+
+def _mistake_value(mistake: Mistake, expected_value: Any, device: str, where: str, cache: dict[str, Any]) -> Any:
+    if mistake.match is not None:
+        return resolve(mistake.match, device, where, cache)[0]
+    return apply_transform(expected_value, mistake.transform or "none", mistake.factor)
+
+
+def build_part(part: Part, device: str = "cpu", cache: dict[str, Any] | None = None) -> KeyPart:
+    """Resolve one part's expected value and mistake values."""
+    cache = {} if cache is None else cache
+    spec = part.answer
+    expected = getattr(spec, "expected", None)
+    value, source = resolve(expected, device, f"{part.id}.answer.expected", cache)
+    mistakes = {
+        mistake.id: _mistake_value(mistake, value, device, f"{part.id}.mistakes.{mistake.id}", cache)
+        for mistake in part.mistakes
+    }
+    return KeyPart(kind=spec.kind, expected=value, mistakes=mistakes, source=source)
+
+
+def build_key(rubric: Rubric, sha256: str, device: str = "cpu") -> AnswerKey:
+    """Build the answer key of a rubric (imports torch only if a part uses a ref)."""
+    cache: dict[str, Any] = {}
+    parts = {part.id: build_part(part, device, cache) for part in rubric.parts()}
+    versions = {"grader": __version__, "python": platform.python_version()}
+    uses_refs = any(part.source != "literal" for part in parts.values())
+    if uses_refs:
+        import torch  # already imported by the reference calls
+
+        versions["torch"] = str(torch.__version__)
+    return AnswerKey(
+        assignment=rubric.assignment.id,
+        rubric_sha256=sha256,
+        parts=parts,
+        versions=versions,
+        device=device,
+    )
