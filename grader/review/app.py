@@ -262,6 +262,10 @@ def create_app(open_store: Callable[[], ReviewStore], token: str, who: str = "")
             return not_found("no such answer group")
         form = await request.form()
         fraction = _fraction(form, detail.part.points)
+        no_score = not form.get("points") and not form.get("fraction")
+        current = detail.row.decision
+        if fraction is None and no_score and not form.get("student") and current is not None and current.fraction is not None:
+            fraction = current.fraction  # "save" with no new score: the comment changes, the score stays
         if fraction is None:
             return PlainTextResponse(
                 f"the score must be a number of points between 0 and {detail.part.points:g}\n", status_code=400

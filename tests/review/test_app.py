@@ -132,3 +132,38 @@ def test_vendored_assets_are_served(client: TestClient) -> None:
     for path in ("/static/katex/katex.min.js", "/static/katex/katex.min.css", "/static/htmx/htmx.min.js",
                  "/static/review.js", "/static/katex/fonts/KaTeX_Main-Regular.woff2"):
         assert client.get(path).status_code == 200, path
+
+
+def test_save_without_a_score_keeps_the_current_one(client: TestClient, store: MemoryStore) -> None:
+    assert client.post("/g/3/decide", data={"save": "1", "comment": "x", "token": TOKEN}).status_code == 400
+    client.post("/g/3/decide", data={"fraction": "0.5", "token": TOKEN})
+    assert client.post("/g/3/decide", data={"save": "1", "comment": "better", "token": TOKEN}).status_code == 200
+    assert store.log[-1] == ("3", None, 0.5, "better", "ta")
+
+
+def test_the_queue_is_paginated() -> None:
+    from dataclasses import replace
+
+    base = sample_store()
+    template = base.group("1")
+    assert template is not None
+    many = [replace(template, row=replace(template.row, group_id=str(index), answer=f"proof number {index}"))
+            for index in range(1, 121)]
+    store = MemoryStore(base.parts(), many)
+    client = TestClient(create_app(lambda: store, token=TOKEN), base_url=BASE)
+    first = client.get(f"/?token={TOKEN}").text
+    assert "120 groups" in first and "page 1 of 3" in first and "page=2" in first
+    assert first.count('class="group-row') == 50
+    last = client.get("/?page=3").text
+    assert last.count('class="group-row') == 20 and "page=2" in last and "page=4" not in last
+
+
+def test_a_missing_browser_skips_outside_ci_and_fails_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    from review.test_browser import _unavailable
+
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no chromium"):
+        _unavailable("no chromium")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="cannot run in CI: no chromium"):
+        _unavailable("no chromium")
