@@ -181,6 +181,17 @@ def _fraction(form: Any, points: float) -> float | None:
     return round(value, 9)
 
 
+def _meanwhile(detail: GroupDetail, seen: Any) -> str:
+    """Who else decided on the group after the page that posted was rendered (``seen``:
+    the number of history entries that page showed)."""
+    try:
+        count = int(str(seen))
+    except (TypeError, ValueError):
+        return ""
+    names = sorted({entry.who or "someone" for entry in detail.history[max(count, 0):]})
+    return ", ".join(names)
+
+
 def create_app(open_store: Callable[[], ReviewStore], token: str, who: str = "") -> Starlette:
     """The review app. ``open_store`` opens the results database (called per request)."""
     env = _templates()
@@ -278,6 +289,9 @@ def create_app(open_store: Callable[[], ReviewStore], token: str, who: str = "")
         store.decide(group_id, fraction, comment, who, student_key=student_key)
         whom = f"student {members[student_key].student_id}" if student_key else f"{detail.row.size} student(s)"
         saved = f"saved {fraction * detail.part.points:g}/{detail.part.points:g} for {whom}"
+        meanwhile = _meanwhile(detail, form.get("seen"))
+        if meanwhile:
+            saved += f"; note: {meanwhile} changed this group since you opened it (see the history); yours is the latest"
         return await _after_write(request, store, group_id, saved)
 
     async def undo_view(request: Request, store: ReviewStore) -> Response:

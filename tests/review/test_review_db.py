@@ -154,3 +154,19 @@ def test_two_review_servers_on_one_folder(out: Path) -> None:
     points = _points(out)
     assert points[("s3", "q1.proof")] == (3.0, "decided")
     assert points[("s1", "q1.proof")] == (0.0, "decided")
+
+
+def test_a_decision_made_meanwhile_by_another_session_is_pointed_out(out: Path) -> None:
+    import re
+
+    first, second = _client(out, "one", "ta1"), _client(out, "two", "ta2")
+    group = _group_of(out, "q1.proof", "trivial")
+    seen = re.search(r'name="seen" value="(\d+)"', first.get(f"/g/{group}").text)
+    assert seen is not None and seen.group(1) == "0"
+    second.post(f"/g/{group}/decide", data={"fraction": "0", "token": "two"})
+    page = first.post(f"/g/{group}/decide", data={"fraction": "1", "seen": seen.group(1), "token": "one"},
+                      headers={"HX-Request": "1"}).text
+    assert "note: ta2 changed this group since you opened it" in page
+    assert _points(out)[("s3", "q1.proof")] == (3.0, "decided")  # the latest decision applies
+    with ResultsDB.open(out, create=False) as db:
+        assert [row.who for row in db.decision_rows()] == ["ta2", "ta1"]  # both kept
