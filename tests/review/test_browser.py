@@ -37,7 +37,7 @@ CHROMIUM_ARGS = [
 NEEDS_PERSON = ("manual", "undecided", "timeout", "error")
 RUBRIC = REPO / "rubrics" / "ift6135-rnn-momentum.yaml"
 CLASS = REPO / "submissions_example" / "ift6135-rnn-momentum"
-HOSTILE_PROSE = "<script>document.title='pwned'</script> lower cost \\frac{1}{"
+HOSTILE_PROSE = "<script>document.title='pwned'</script> lower cost $O(n^2)$ but $\\frac{1}{$"
 HOSTILE_MATH = "\\sum_{t} \\bar{i}_t \\, \\sigma'(w_{ix} x_t) \\, x_t"
 HOSTILE_STUDENT = f"""\
 student: {{id: syn-hostile, name: "<b>Synthetic</b> hostile", email: hostile@example.org}}
@@ -155,7 +155,8 @@ def test_review_in_a_browser(browser: Any, graded: tuple[Path, Path], tmp_path: 
             assert f"{entry['points']:g}/{entry['max']:g}" in current, current
             assert "browser-ta" in current
 
-        # The hostile answer is text: KaTeX fails on it and the raw text is shown, nothing runs.
+        # The hostile answer is text: one of its formulas does not render, so the raw text is
+        # shown as typed, and nothing runs.
         page.goto(f"{base}/?part=q2c.pros_cons&status=all")
         page.locator("table.queue a", has_text="<script>").first.click()
         page.wait_for_load_state("load")

@@ -9,8 +9,40 @@
     return meta ? meta.getAttribute("content") : "";
   }
 
-  // Render every .tex element from its text (an attribute the server escaped). A failure
-  // (bad LaTeX, too long, KaTeX missing) leaves the raw text, marked as not rendered.
+  var KATEX_OPTIONS = {
+    throwOnError: true, trust: false, strict: "ignore", maxSize: 20, maxExpand: 200, output: "htmlAndMathml"
+  };
+
+  function mathSpan(tex, display) {
+    var span = document.createElement("span");
+    window.katex.render(tex, span, Object.assign({ displayMode: display }, KATEX_OPTIONS));
+    return span;
+  }
+
+  // Prose with math between $...$, $$...$$, \(...\) or \[...\]: text stays text (a text
+  // node, never HTML), each math piece is rendered; a piece KaTeX refuses stays as typed.
+  var DELIMITED = /(\$\$[\s\S]+?\$\$|\$[^$]+?\$|\\\([\s\S]+?\\\)|\\\[[\s\S]+?\\\])/g;
+
+  function proseNodes(text) {
+    var nodes = [];
+    var failures = 0;
+    var pieces = text.split(DELIMITED);
+    for (var i = 0; i < pieces.length; i++) {
+      var piece = pieces[i];
+      if (!piece) continue;
+      if (i % 2 === 0) { nodes.push(document.createTextNode(piece)); continue; }
+      var display = piece.slice(0, 2) === "$$" || piece.slice(0, 2) === "\\[";
+      var inner = piece.slice(0, 2) === "$$" || piece.charAt(0) === "\\" ? piece.slice(2, -2) : piece.slice(1, -1);
+      try { nodes.push(mathSpan(inner, display)); }
+      catch (error) { failures++; nodes.push(document.createTextNode(piece)); }
+    }
+    return { nodes: nodes, failures: failures, math: (pieces.length - 1) / 2 };
+  }
+
+  // Render every .tex element from its text (an attribute the server escaped). Math parts
+  // (data-mode="math") are one formula; prose parts (data-mode="prose") are text with
+  // delimited math. A failure (bad LaTeX, too long, KaTeX missing) leaves the raw text,
+  // marked as not rendered.
   function renderTex(root) {
     var nodes = (root || document).querySelectorAll(".tex");
     for (var i = 0; i < nodes.length; i++) {
@@ -18,17 +50,24 @@
       if (node.dataset.done) continue;
       node.dataset.done = "1";
       var text = node.getAttribute("data-tex") || "";
+      // Delimited math anywhere: text with formulas. Otherwise a math part, or prose that
+      // uses LaTeX commands, is one formula; plain prose stays plain text.
+      var delimited = /\$|\\\(|\\\[/.test(text);
+      var formula = !delimited && (node.getAttribute("data-mode") !== "prose" || /\\[A-Za-z]+/.test(text));
       try {
         if (!window.katex) throw new Error("KaTeX is not loaded");
         if (text.length > MAX_TEX) throw new Error("too long to render (" + text.length + " characters)");
         if (!text.trim()) throw new Error("empty answer");
-        var target = document.createElement("span");
-        window.katex.render(text, target, {
-          displayMode: true, throwOnError: true, trust: false, strict: "ignore",
-          maxSize: 20, maxExpand: 200, output: "htmlAndMathml"
-        });
+        var parts;
+        if (formula) {
+          parts = [mathSpan(text, true)];
+        } else {
+          var result = proseNodes(text);
+          if (result.failures) throw new Error(result.failures + " formula(s) could not be rendered");
+          parts = result.nodes;
+        }
         node.textContent = "";
-        node.appendChild(target);
+        for (var j = 0; j < parts.length; j++) node.appendChild(parts[j]);
         node.classList.add("rendered-ok");
       } catch (error) {
         node.textContent = text; // textContent: never parsed as HTML
