@@ -52,6 +52,7 @@ from typing import Any
 
 from grader.check.verdict import NEEDS_PERSON, Status, Verdict
 from grader.errors import GraderError
+from grader.grading.score import ANSWER_DISPLAY_CHARS
 from grader.results import Graded, PartResult, Review, Student, SubmissionResult
 
 __all__ = [
@@ -102,6 +103,10 @@ def answer_sha(text: str | None) -> str:
     return hashlib.sha256((text or "").encode("utf-8")).hexdigest() if text is not None else ""
 
 
+def _short_sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def _canonical(data: Any) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
@@ -146,26 +151,37 @@ CREATE TABLE students (
     problems_json TEXT NOT NULL,
     notes_json TEXT NOT NULL
 );
-CREATE TABLE answers (
-    student_key TEXT NOT NULL REFERENCES students(student_key) ON DELETE CASCADE,
+CREATE TABLE checks (
     part_id TEXT NOT NULL,
-    position INTEGER NOT NULL,
+    check_key TEXT NOT NULL,
     answer TEXT,
     answer_sha256 TEXT NOT NULL,
-    source TEXT,
     shown TEXT NOT NULL,
     status TEXT NOT NULL,
     score REAL NOT NULL,
-    max_points REAL NOT NULL,
     feedback TEXT NOT NULL,
     rule TEXT,
     note TEXT,
     evidence_json TEXT NOT NULL,
     group_id INTEGER,
+    PRIMARY KEY (part_id, check_key)
+);
+CREATE INDEX checks_by_group ON checks (group_id);
+CREATE TABLE answers (
+    student_key TEXT NOT NULL REFERENCES students(student_key) ON DELETE CASCADE,
+    part_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    answer_sha256 TEXT NOT NULL,
+    check_key TEXT NOT NULL,
+    source TEXT,
+    max_points REAL NOT NULL,
     PRIMARY KEY (student_key, part_id)
 );
-CREATE INDEX answers_by_text ON answers (part_id, answer_sha256);
-CREATE INDEX answers_by_group ON answers (group_id);
+CREATE INDEX answers_by_check ON answers (part_id, check_key);
+CREATE VIEW answer_view AS
+SELECT a.student_key, a.part_id, a.position, c.answer, a.answer_sha256, a.check_key, a.source, c.shown, c.status,
+       c.score, a.max_points, c.feedback, c.rule, c.note, c.evidence_json, c.group_id
+FROM answers a JOIN checks c ON c.part_id = a.part_id AND c.check_key = a.check_key;
 CREATE TABLE groups (
     group_id INTEGER PRIMARY KEY,
     part_id TEXT NOT NULL,
@@ -349,6 +365,9 @@ def _live(rows: Iterable[DecisionRow]) -> _Live:
     return live
 
 
+_NEEDS_PERSON = frozenset(status.value for status in NEEDS_PERSON)
+
+
 def resolve(live: _Live, student_key: str, part_id: str, sha: str, definition: str, status: str) -> tuple[str, DecisionRow | None]:
     """Review state of one answer and the decision behind it.
 
@@ -361,7 +380,7 @@ def resolve(live: _Live, student_key: str, part_id: str, sha: str, definition: s
     stale = mine if mine is not None else group
     if stale is not None:
         return "reconfirm", stale
-    if status in {s.value for s in NEEDS_PERSON}:
+    if status in _NEEDS_PERSON:
         return "pending", None
     return "auto", None
 
@@ -458,9 +477,14 @@ class ResultsDB:
                 conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
 
     def record(self, records: Sequence[StudentRecord]) -> None:
-        """Store graded students (replacing their previous answers) in one transaction."""
+        """Store graded students (replacing their previous answers) in one transaction.
+
+        A part's automatic verdict is stored once per distinct answer (``checks``): the
+        pipeline checks each distinct (part, normalized answer) once."""
         student_rows = []
         answer_rows = []
+        checks: dict[tuple[str, str], tuple[Any, ...]] = {}
+        memo: dict[int, tuple[Any, ...]] = {}  # id(verdict) -> its columns (verdicts are shared)
         for record in records:
             result = record.result
             student = result.student
@@ -472,17 +496,27 @@ class ResultsDB:
             for position, part in enumerate(result.parts):
                 text = record.answers.get(part.part_id, part.answer)
                 verdict = part.verdict
-                answer_rows.append((
-                    record.student_key, part.part_id, position, text, answer_sha(text),
-                    record.sources.get(part.part_id), verdict.shown, verdict.status.value, verdict.score,
-                    part.max_points, verdict.feedback, verdict.rule, verdict.note, _canonical(verdict.evidence),
-                ))
+                columns = memo.get(id(verdict))
+                if columns is None:
+                    columns = (verdict.shown, verdict.status.value, verdict.score, verdict.feedback, verdict.rule,
+                               verdict.note, _canonical(verdict.evidence))
+                    memo[id(verdict)] = columns
+                sha = answer_sha(text)
+                key = sha if text is not None else f"none:{verdict.status.value}:{_short_sha(verdict.feedback)}"
+                if (part.part_id, key) not in checks:
+                    checks[(part.part_id, key)] = (part.part_id, key, text, sha, *columns)
+                answer_rows.append((record.student_key, part.part_id, position, sha, key,
+                                    record.sources.get(part.part_id), part.max_points))
         with self.transaction() as conn:
             conn.executemany("DELETE FROM answers WHERE student_key = ?", [(row[0],) for row in student_rows])
             conn.executemany("INSERT OR REPLACE INTO students VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", student_rows)
             conn.executemany(
-                "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)", answer_rows
+                "INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT (part_id, check_key) DO UPDATE SET "
+                "answer = excluded.answer, shown = excluded.shown, status = excluded.status, score = excluded.score, "
+                "feedback = excluded.feedback, rule = excluded.rule, note = excluded.note, evidence_json = excluded.evidence_json",
+                list(checks.values()),
             )
+            conn.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)", answer_rows)
 
     def recorded(self, student_key: str) -> tuple[str, str, Student] | None:
         """(rubric sha, submission sha, identity) a student was last recorded with, or None."""
@@ -515,6 +549,10 @@ class ResultsDB:
             conn.execute(
                 "UPDATE students SET position = (SELECT position FROM keep_students k WHERE k.student_key = students.student_key)"
             )
+            conn.execute(
+                "DELETE FROM checks WHERE NOT EXISTS "
+                "(SELECT 1 FROM answers a WHERE a.part_id = checks.part_id AND a.check_key = checks.check_key)"
+            )
             self._rebuild_groups(conn, merges)
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('run_state', 'complete')")
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('batch_problems', ?)", (_canonical(list(problems)),))
@@ -530,9 +568,9 @@ class ResultsDB:
         (``Merge``: part id, sets of answer shas proven equivalent, how)."""
         conn.execute("DELETE FROM groups")
         rows = conn.execute(
-            "SELECT a.part_id, a.answer_sha256, a.answer, a.status, a.rule, a.score, p.position, count(*) AS n "
-            "FROM answers a JOIN parts p ON p.part_id = a.part_id "
-            "GROUP BY a.part_id, a.answer_sha256 ORDER BY p.position, a.part_id, a.answer"
+            "SELECT c.part_id, c.check_key, c.answer_sha256, c.answer, c.status, c.rule, c.score, p.position, "
+            "(SELECT count(*) FROM answers a WHERE a.part_id = c.part_id AND a.check_key = c.check_key) AS n "
+            "FROM checks c JOIN parts p ON p.part_id = c.part_id ORDER BY p.position, c.part_id, c.answer, c.check_key"
         ).fetchall()
         extra: dict[tuple[str, str], str] = {}  # (part, sha) -> merge label
         for part_id, sets, how in merges:
@@ -574,8 +612,8 @@ class ResultsDB:
                 "INSERT INTO groups VALUES (?, ?, ?, ?, ?, ?)",
                 (group_id, part_id, label[:500], first["answer"], first["status"], merged_by),
             )
-            updates.extend((group_id, part_id, member["answer_sha256"]) for member in members)
-        conn.executemany("UPDATE answers SET group_id = ? WHERE part_id = ? AND answer_sha256 = ?", updates)
+            updates.extend((group_id, part_id, member["check_key"]) for member in members)
+        conn.executemany("UPDATE checks SET group_id = ? WHERE part_id = ? AND check_key = ?", updates)
 
     # ------------------------------------------------------------------ reading
 
@@ -610,7 +648,7 @@ class ResultsDB:
         live = self._live()
         definitions = self._definitions()
         rows = self.conn.execute(
-            "SELECT a.*, s.sid, s.name FROM answers a JOIN students s ON s.student_key = a.student_key "
+            "SELECT a.*, s.sid, s.name FROM answer_view a JOIN students s ON s.student_key = a.student_key "
             f"WHERE {where} ORDER BY s.position, a.student_key",
             tuple(args),
         ).fetchall()
@@ -627,7 +665,7 @@ class ResultsDB:
         live = self._live()
         definitions = self._definitions()
         query = (
-            "SELECT a.group_id, a.student_key, a.part_id, a.answer_sha256, a.status FROM answers a "
+            "SELECT a.group_id, a.student_key, a.part_id, a.answer_sha256, a.status FROM answer_view a "
             "JOIN parts p ON p.part_id = a.part_id"
         )
         args: tuple[Any, ...] = ()
@@ -695,7 +733,7 @@ class ResultsDB:
 
     def _answer_row(self, student_key: str, part_id: str) -> sqlite3.Row:
         row = self.conn.execute(
-            "SELECT * FROM answers WHERE student_key = ? AND part_id = ?", (student_key, part_id)
+            "SELECT * FROM answer_view WHERE student_key = ? AND part_id = ?", (student_key, part_id)
         ).fetchone()
         if row is None:
             known = self.conn.execute("SELECT 1 FROM students WHERE student_key = ?", (student_key,)).fetchone()
@@ -786,7 +824,7 @@ class ResultsDB:
             row = self._answer_row(student_key, part_id)
             return [(part_id, row["answer_sha256"], student_key)]
         found = conn.execute(
-            "SELECT DISTINCT part_id, answer_sha256 FROM answers WHERE group_id = ? ORDER BY answer_sha256", (int(target),)
+            "SELECT DISTINCT part_id, answer_sha256 FROM answer_view WHERE group_id = ? ORDER BY answer_sha256", (int(target),)
         ).fetchall()
         if not found:
             raise ResultsDBError(f"unknown answer group {target}")
@@ -803,8 +841,27 @@ class ResultsDB:
 
     # ------------------------------------------------------------------ effective results
 
-    def students(self) -> list[tuple[str, SubmissionResult, dict[str, Any]]]:
-        """Every student in order with decisions applied: (student key, result, extras)
+    def reviews(self) -> dict[tuple[str, str], tuple[str, DecisionRow]]:
+        """(student key, part id) -> (state, decision) for every answer a live decision
+        concerns: "decided" (it applies) or "reconfirm" (it no longer does). Cheap when
+        nothing was decided (the first grading run)."""
+        live = self._live()
+        if not live.by_student and not live.by_answer:
+            return {}
+        definitions = self._definitions()
+        out: dict[tuple[str, str], tuple[str, DecisionRow]] = {}
+        query = ("SELECT a.student_key, a.part_id, a.answer_sha256, c.status FROM answers a "
+                 "JOIN checks c ON c.part_id = a.part_id AND c.check_key = a.check_key")
+        for student_key, part_id, sha, status in self.conn.execute(query):
+            if (student_key, part_id) not in live.by_student and (part_id, sha) not in live.by_answer:
+                continue
+            state, decision = resolve(live, student_key, part_id, sha, definitions.get(part_id, ""), status)
+            if decision is not None:
+                out[(student_key, part_id)] = (state, decision)
+        return out
+
+    def students(self, only: set[str] | None = None) -> list[tuple[str, SubmissionResult, dict[str, Any]]]:
+        """Every student (or those in ``only``) in order with decisions applied: (student key, result, extras)
         where extras holds ``submission_sha256``, ``sources`` and ``notes``. A part's
         ``review`` is None while its automatic verdict stands (``PartResult.pending`` then
         says whether it waits for a person), else decided / reconfirm."""
@@ -812,15 +869,33 @@ class ResultsDB:
         definitions = self._definitions()
         by_student: dict[str, list[PartResult]] = {}
         sources: dict[str, dict[str, str]] = {}
-        for row in self.conn.execute("SELECT * FROM answers ORDER BY student_key, position"):
-            state, decision = resolve(live, row["student_key"], row["part_id"], row["answer_sha256"],
-                                      definitions.get(row["part_id"], ""), row["status"])
-            by_student.setdefault(row["student_key"], []).append(_part_result(row, state, decision))
-            if row["source"]:
-                sources.setdefault(row["student_key"], {})[row["part_id"]] = row["source"]
+        verdicts: dict[tuple[str, str], Verdict] = {}  # one per distinct check
+        query = (
+            "SELECT a.student_key, a.part_id, a.answer_sha256, a.check_key, a.source, a.max_points, c.answer, c.shown, "
+            "c.status, c.score, c.feedback, c.rule, c.note, c.evidence_json FROM answers a "
+            "JOIN checks c ON c.part_id = a.part_id AND c.check_key = a.check_key ORDER BY a.student_key, a.position"
+        )
+        for row in self.conn.execute(query):
+            student_key, part_id, sha, check_key, source = row[0], row[1], row[2], row[3], row[4]
+            if only is not None and student_key not in only:
+                continue
+            verdict = verdicts.get((part_id, check_key))
+            if verdict is None:
+                verdict = Verdict(score=row[9], status=Status(row[8]), feedback=row[10], shown=row[7], rule=row[11],
+                                  note=row[12], evidence=json.loads(row[13]))
+                verdicts[(part_id, check_key)] = verdict
+            if live.by_student or live.by_answer:
+                state, decision = resolve(live, student_key, part_id, sha, definitions.get(part_id, ""), row[8])
+            else:
+                state, decision = "auto", None
+            by_student.setdefault(student_key, []).append(_part_result(part_id, row[5], row[6], verdict, state, decision))
+            if source:
+                sources.setdefault(student_key, {})[part_id] = source
         out = []
         for row in self.conn.execute("SELECT * FROM students ORDER BY position, student_key"):
             key = row["student_key"]
+            if only is not None and key not in only:
+                continue
             result = SubmissionResult(
                 student=Student(id=row["sid"], name=row["name"], email=row["email"], folder=row["folder"]),
                 assignment=row["assignment"],
@@ -834,20 +909,18 @@ class ResultsDB:
         return out
 
 
-    def graded(self) -> list[Graded]:
+    def graded(self, only: set[str] | None = None) -> list[Graded]:
         """``students()`` as ``Graded`` (what the renderers take), in gradebook order."""
         return [
             Graded(result, extras["submission_sha256"], dict(extras["sources"]), tuple(extras["notes"]), key)
-            for key, result, extras in self.students()
+            for key, result, extras in self.students(only)
         ]
 
 
-def _part_result(row: sqlite3.Row, state: str, decision: DecisionRow | None) -> PartResult:
-    verdict = Verdict(
-        score=row["score"], status=Status(row["status"]), feedback=row["feedback"], shown=row["shown"],
-        rule=row["rule"], note=row["note"], evidence=json.loads(row["evidence_json"]),
-    )
-    max_points = row["max_points"]
+def _part_result(part_id: str, max_points: float, answer: str | None, verdict: Verdict, state: str,
+                 decision: DecisionRow | None) -> PartResult:
+    if answer is not None and len(answer) > ANSWER_DISPLAY_CHARS:  # as the pipeline shows it
+        answer = answer[: ANSWER_DISPLAY_CHARS - 3] + "..."
     review: Review | None = None
     points = round(verdict.score * max_points, 4)
     if state == "decided" and decision is not None and decision.fraction is not None:
@@ -859,8 +932,8 @@ def _part_result(row: sqlite3.Row, state: str, decision: DecisionRow | None) -> 
                         who=decision.who, decision_id=decision.decision_id)
     # "pending" stays None: PartResult.pending derives it from the status, and the feedback
     # the workers wrote from the automatic verdicts is then exactly what the database renders
-    return PartResult(part_id=row["part_id"], points=points, max_points=max_points, verdict=verdict,
-                      answer=row["answer"], review=review)
+    return PartResult(part_id=part_id, points=points, max_points=max_points, verdict=verdict,
+                      answer=answer, review=review)
 
 
 def _summarize(group: sqlite3.Row, states: Sequence[tuple[str, DecisionRow | None]]) -> GroupSummary:

@@ -250,12 +250,13 @@ def _grade_into(db: ResultsDB, rubric: Rubric, rubric_sha: str, key: AnswerKey, 
         gc.freeze()  # the class's extractions live until the end: no collection walks them again
 
         todo: list[StudentSlot] = []
-        resumed = 0
+        resumed: set[str] = set()
         for student in students:
             if resume and _already_recorded(db, feedback_dir, rubric_sha, student):
-                resumed += 1
+                resumed.add(student.stem)
             else:
                 todo.append(student)
+        graded: dict[str, Graded] = {}
 
         cache: dict[CheckKey, Verdict] = {}
         size = max(1, chunk_size)
@@ -276,6 +277,7 @@ def _grade_into(db: ResultsDB, rubric: Rubric, rubric_sha: str, key: AnswerKey, 
                 for job, done in zip(jobs, written, strict=True):
                     if done is None:  # the worker failed: do it here (an error now is a bug: raised)
                         done = write_student(rubric, rubric_sha, feedback_dir, job, render)
+                    graded[job.stem] = done[0]
                     staged.extend(done[1])
                 db.record([_record(rubric, rubric_sha, job) for job in jobs])  # the chunk's results, then
                 commit_staged(staged)  # its files, durable then in place (resume needs both)
@@ -285,11 +287,15 @@ def _grade_into(db: ResultsDB, rubric: Rubric, rubric_sha: str, key: AnswerKey, 
     clean_temp_files(feedback_dir)  # what a write stopped mid-way left (the pool is closed)
 
     db.finish_run([student.stem for student in students], problems=batch_problems)
+    # every result as the database holds it: students a decision concerns (and resumed ones)
+    # are read back whole; the others are what was just recorded (no decision applies)
+    concerned = {student_key for student_key, _ in db.reviews()} | resumed
+    stored = {g.stem: g for g in db.graded(concerned)} if concerned else {}
     return BatchRun(
-        results=db.graded(),
+        results=[stored[s.stem] if s.stem in stored else graded[s.stem] for s in students],
         problems=batch_problems,
         graded=len(todo),
-        resumed=resumed,
+        resumed=len(resumed),
         unique_checks=len(all_checks),
     )
 
