@@ -97,6 +97,7 @@ def main() -> None:
         print(f"class: {args.students} students, {answers} answers, {groups} groups, {len(queue)} in the default queue "
               f"(database built in {seconds:.1f} s)")
         cache = QueueCache()
+        keeper = open_store(out, cache)  # as `grader review` does: one connection kept open while serving
         client = TestClient(create_app(lambda: open_store(out, cache), token="bench", who="bench"), base_url="http://127.0.0.1")
         started = time.perf_counter()
         assert client.get("/?token=bench").status_code == 200
@@ -130,6 +131,7 @@ def main() -> None:
         print(f"{label:36} {(time.perf_counter() - started) * 1000:7.1f} ms (POST until the group page is back)")
         print(f"{'queue page after a decision':36} median {statistics.median(t[1] for t in times) * 1000:7.1f} ms"
               f"   worst {max(t[1] for t in times) * 1000:7.1f} ms")
+        keeper.close()
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from grader.grading.db import DecisionRow, GroupSummary, PartInfo, ResultsDB, ResultsDBError
 from grader.grading.db import GroupDetail as DBGroupDetail
-from grader.review.queries import QueueCache, queue_summaries
+from grader.review.queries import QueueCache, open_counts, queue_summaries
 from grader.review.store import (
     DEFAULT_STATUSES,
     PAGE_SIZE,
@@ -31,7 +31,6 @@ from grader.review.store import (
 __all__ = ["DatabaseStore", "open_store"]
 
 MAX_ANSWER_CHARS = 20_000  # longer answers are cut for display (the database keeps them whole)
-OPEN_STATES = ("pending", "reconfirm", "mixed")
 
 
 def _cut(text: str | None) -> str:
@@ -99,6 +98,13 @@ class DatabaseStore:
         self.db = db
         self.cache = cache
         self._queues: dict[tuple[str | None, tuple[str, ...]], list[GroupSummary]] = {}
+        self._fresh = False  # the cache was brought up to date for this store (one request)
+
+    def _refresh(self) -> QueueCache | None:
+        if self.cache is not None and not self._fresh:
+            self.cache.refresh(self.db.conn)
+            self._fresh = True
+        return self.cache
 
     def close(self) -> None:
         self.db.close()
@@ -109,22 +115,20 @@ class DatabaseStore:
     def _queue(self, part_id: str | None, statuses: Sequence[str]) -> list[GroupSummary]:
         key = (part_id, tuple(statuses))
         if key not in self._queues:
-            if self.cache is not None:
-                self._queues[key] = self.cache.summaries(self.db.conn, part_id, tuple(statuses), stable=True)
+            cache = self._refresh()
+            if cache is not None:
+                self._queues[key] = cache.summaries(self.db.conn, part_id, tuple(statuses), stable=True, refresh=False)
             else:
                 self._queues[key] = queue_summaries(self.db.conn, part_id, tuple(statuses), stable=True)
         return self._queues[key]
 
     def parts(self) -> list[PartView]:
-        groups: dict[str, int] = {}
-        items: dict[str, int] = {}
-        for summary in self._queue(None, DEFAULT_STATUSES):
-            if summary.state in OPEN_STATES:
-                groups[summary.part_id] = groups.get(summary.part_id, 0) + 1
-                items[summary.part_id] = items.get(summary.part_id, 0) + sum(
-                    summary.counts.get(state, 0) for state in ("pending", "reconfirm")
-                )
-        return [_part_view(info, groups.get(info.part_id, 0), items.get(info.part_id, 0)) for info in self.db.parts()]
+        cache = self._refresh()
+        if cache is not None:
+            counts = cache.open_counts(self.db.conn, DEFAULT_STATUSES, refresh=False)
+        else:
+            counts = open_counts(self._queue(None, DEFAULT_STATUSES))
+        return [_part_view(info, *counts.get(info.part_id, (0, 0))) for info in self.db.parts()]
 
     def queue(self, part_id: str | None, statuses: Sequence[str], page: int, page_size: int = PAGE_SIZE) -> QueuePage:
         summaries = self._queue(part_id, statuses)

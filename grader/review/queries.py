@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from grader.check.verdict import NEEDS_PERSON
 from grader.grading.db import GroupSummary
 
-__all__ = ["queue_summaries", "QueueCache", "STATE_RANK"]
+__all__ = ["queue_summaries", "open_counts", "QueueCache", "STATE_RANK", "OPEN_STATES"]
 
 STATE_RANK = {"reconfirm": 0, "pending": 1, "mixed": 2, "decided": 3, "auto": 4}
 _NEEDS_PERSON = tuple(status.value for status in NEEDS_PERSON)
@@ -47,7 +47,7 @@ per_answer AS (
     SELECT a.group_id AS group_id, a.status AS status, a.answer_sha256 AS sha, p.definition_sha256 AS definition,
            own.answer_sha256 AS own_sha, own.definition_sha256 AS own_definition, own.fraction AS own_fraction,
            grp.definition_sha256 AS group_definition, grp.fraction AS group_fraction
-    FROM answers a
+    FROM answer_view a
     JOIN parts p ON p.part_id = a.part_id
     LEFT JOIN latest_student ls ON ls.student_key = a.student_key AND ls.part_id = a.part_id
     LEFT JOIN decisions own ON own.decision_id = ls.decision_id
@@ -102,6 +102,18 @@ def _summary(row: sqlite3.Row) -> GroupSummary:
 
 
 Ranked = tuple[int, GroupSummary]  # (part position, summary)
+OPEN_STATES = ("pending", "reconfirm", "mixed")
+
+
+def open_counts(summaries: Sequence[GroupSummary]) -> dict[str, tuple[int, int]]:
+    """Per part: (groups, answers) still waiting for a person."""
+    counts: dict[str, tuple[int, int]] = {}
+    for summary in summaries:
+        if summary.state in OPEN_STATES:
+            groups, items = counts.get(summary.part_id, (0, 0))
+            waiting = summary.counts.get("pending", 0) + summary.counts.get("reconfirm", 0)
+            counts[summary.part_id] = (groups + 1, items + waiting)
+    return counts
 
 
 def _ranked(conn: sqlite3.Connection, where: str, args: Sequence[object]) -> list[Ranked]:
@@ -139,19 +151,20 @@ def queue_summaries(conn: sqlite3.Connection, part_id: str | None = None,
 # grading run rewrote answers, groups or part definitions) the cache is rebuilt; when only
 # new decision rows appeared, just the groups they touch are recomputed.
 _SIGNATURE_SQL = (
-    "SELECT (SELECT count(*) || ':' || total(group_id) FROM answers INDEXED BY answers_by_group),"
-    " (SELECT count(*) || ':' || total(group_id * length(status)) || ':' || total(length(label) + length(representative))"
-    " FROM groups),"
+    "SELECT (SELECT count(*) FROM answers),"
+    " (SELECT count(*) || ':' || total(group_id) || ':' || total(score) || ':' || total(length(status) * rowid)"
+    " FROM checks),"
+    " (SELECT count(*) || ':' || total(group_id * length(status)) || ':' || total(length(label)) FROM groups),"
     " (SELECT group_concat(part_id || '=' || definition_sha256 || '@' || position, ',') FROM parts),"
     " (SELECT group_concat(key || '=' || length(value), ',') FROM meta)"
 )
 _TOUCHED_SQL = """
 SELECT DISTINCT a.group_id FROM decisions d
-JOIN answers a ON a.part_id = d.part_id AND a.answer_sha256 = d.answer_sha256
+JOIN answer_view a ON a.part_id = d.part_id AND a.answer_sha256 = d.answer_sha256
 WHERE d.decision_id > ? AND d.student_key IS NULL
 UNION
 SELECT DISTINCT a.group_id FROM decisions d
-JOIN answers a ON a.student_key = d.student_key AND a.part_id = d.part_id
+JOIN answer_view a ON a.student_key = d.student_key AND a.part_id = d.part_id
 WHERE d.decision_id > ? AND d.student_key IS NOT NULL
 """
 
@@ -170,16 +183,21 @@ class QueueCache:
         self._mark = -1  # the largest decision id seen
         self._ranked: dict[int, Ranked] = {}
         self._selected: dict[tuple[str | None, tuple[str, ...] | None, bool], list[GroupSummary]] = {}
+        self._counts: dict[tuple[str, ...], dict[str, tuple[int, int]]] = {}
 
     def summaries(self, conn: sqlite3.Connection, part_id: str | None = None,
-                  statuses: Sequence[str] | None = None, stable: bool = False) -> list[GroupSummary]:
-        self._refresh(conn)
+                  statuses: Sequence[str] | None = None, stable: bool = False, refresh: bool = True) -> list[GroupSummary]:
+        """The queue (see ``queue_summaries``). ``refresh=False``: the caller has just called
+        ``refresh`` on this connection (one check per page, not one per call)."""
+        if refresh:
+            self.refresh(conn)
         key = (part_id, tuple(statuses) if statuses is not None else None, stable)
         if key not in self._selected:
             self._selected[key] = _select(list(self._ranked.values()), part_id, statuses, stable)
         return self._selected[key]
 
-    def _refresh(self, conn: sqlite3.Connection) -> None:
+    def refresh(self, conn: sqlite3.Connection) -> None:
+        """Bring the cache up to date with the database (two cheap queries when nothing changed)."""
         conn.execute("BEGIN")  # one read snapshot for the checks and the recomputation
         try:
             self._refresh_in(conn)
@@ -201,3 +219,15 @@ class QueueCache:
             return
         self._signature, self._mark = signature, mark
         self._selected.clear()
+        self._counts.clear()
+
+    def open_counts(self, conn: sqlite3.Connection, statuses: Sequence[str],
+                    refresh: bool = True) -> dict[str, tuple[int, int]]:
+        """Per part: (groups, answers) waiting for a person (pending, re-confirm, mixed) among
+        the groups whose status is in ``statuses``."""
+        if refresh:
+            self.refresh(conn)
+        key = tuple(statuses)
+        if key not in self._counts:
+            self._counts[key] = open_counts(self.summaries(conn, None, statuses, stable=True, refresh=False))
+        return self._counts[key]

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from grader.errors import GraderError
+from grader.review.queries import QueueCache
 
 __all__ = ["serve", "review_url", "HOST"]
 
@@ -57,19 +58,28 @@ def serve(
     echo: Callable[[str], None] = print,
 ) -> None:
     """Serve the review page for ``out_dir`` until interrupted."""
+    from grader.review.adapter import open_store
+
+    out_dir = Path(out_dir)
+    cache = QueueCache()
+    # Opened now (a clear message when there is no database) and kept open while serving:
+    # requests open and close their own connections, and with this one alive their closes
+    # never have to checkpoint the WAL.
+    keeper = open_store(out_dir, cache)
+    try:
+        keeper.parts()  # compute the queue once, before the first page is asked for
+        _serve(out_dir, cache, port, open_browser, who, echo)
+    finally:
+        keeper.close()
+
+
+def _serve(out_dir: Path, cache: QueueCache, port: int, open_browser: bool, who: str | None,
+           echo: Callable[[str], None]) -> None:
     import uvicorn
 
     from grader.review.adapter import open_store
     from grader.review.app import create_app
-    from grader.review.queries import QueueCache
 
-    out_dir = Path(out_dir)
-    cache = QueueCache()
-    store = open_store(out_dir, cache)  # fails now, with a clear message, when there is no database
-    try:
-        store.parts()  # compute the queue once before the first page is asked for
-    finally:
-        store.close()
     who = who or getpass.getuser() or "reviewer"
     token = secrets.token_urlsafe(32)
     sock = _bind(port)
