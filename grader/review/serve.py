@@ -16,6 +16,7 @@ import getpass
 import secrets
 import signal
 import socket
+import sqlite3
 import sys
 import webbrowser
 from collections.abc import Callable
@@ -67,7 +68,10 @@ def serve(
     # never have to checkpoint the WAL.
     keeper = open_store(out_dir, cache)
     try:
-        keeper.parts()  # compute the queue once, before the first page is asked for
+        try:
+            keeper.parts()  # compute the queue once, before the first page is asked for
+        except sqlite3.Error as exc:
+            raise GraderError(f"{out_dir}: cannot read its results database ({exc}); grade the folder again") from exc
         _serve(out_dir, cache, port, open_browser, who, echo)
     finally:
         keeper.close()

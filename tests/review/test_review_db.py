@@ -170,3 +170,15 @@ def test_a_decision_made_meanwhile_by_another_session_is_pointed_out(out: Path) 
     assert _points(out)[("s3", "q1.proof")] == (3.0, "decided")  # the latest decision applies
     with ResultsDB.open(out, create=False) as db:
         assert [row.who for row in db.decision_rows()] == ["ta2", "ta1"]  # both kept
+
+
+def test_the_command_refuses_a_folder_without_a_results_database(tmp_path: Path) -> None:
+    from support import run_grader
+
+    result = run_grader("review", str(tmp_path), "--no-browser")
+    assert result.returncode == 1
+    assert "no results database" in result.stderr and "grader grade" in result.stderr
+    assert "Traceback" not in result.stderr
+    (tmp_path / "grades.sqlite").write_bytes(b"not a database" * 100)
+    result = run_grader("review", str(tmp_path), "--no-browser")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
