@@ -45,6 +45,11 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; "
     "img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
+# How a review state reads on the page.
+STATE_TEXT = {
+    "pending": "waiting", "reconfirm": "re-confirm", "mixed": "partly decided",
+    "decided": "decided", "auto": "automatic",
+}
 FORBIDDEN = (
     "403 forbidden: this review page needs its session token. "
     "Open the URL that 'grader review' printed (it ends with ?token=...).\n"
@@ -147,6 +152,7 @@ def _templates() -> Environment:
     )
     env.filters["pts"] = lambda fraction, points: f"{float(fraction) * float(points):g}"
     env.filters["frac"] = lambda fraction: f"{float(fraction):g}"
+    env.filters["state"] = lambda state: STATE_TEXT.get(state, state)
     return env
 
 
