@@ -83,11 +83,12 @@ def _row(summary: GroupSummary) -> GroupRow:
 
 
 def _group_decision(detail: DBGroupDetail) -> Decision | None:
-    """The live group-wide decision (latest action on the group's answers, not undone)."""
+    """The live group-wide decision (latest action on the group's answers, not undone); for
+    a group to re-confirm, the decision made before the rubric changed."""
     undone = {row.undoes for row in detail.history if row.undoes is not None}
     live = [row for row in detail.history if row.student_key is None and row.fraction is not None and row.decision_id not in undone]
-    if not live or detail.summary.fraction is None:
-        return None
+    if not live or (detail.summary.fraction is None and detail.summary.state != "reconfirm"):
+        return None  # nothing, or not one score for the whole group
     return _decision(max(live, key=lambda row: row.decision_id))
 
 

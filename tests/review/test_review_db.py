@@ -182,3 +182,27 @@ def test_the_command_refuses_a_folder_without_a_results_database(tmp_path: Path)
     (tmp_path / "grades.sqlite").write_bytes(b"not a database" * 100)
     result = run_grader("review", str(tmp_path), "--no-browser")
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+
+
+def test_a_decision_from_before_a_rubric_change_asks_to_be_reconfirmed(out: Path, tmp_path: Path) -> None:
+    from grading.dbsupport import RUBRIC_YAML
+
+    client = _client(out, "tok", "ta")
+    group = _group_of(out, "q1.proof", "trivial")
+    client.post(f"/g/{group}/decide", data={"fraction": "0.5", "token": "tok"})
+    # The rubric's guidance is fixed: the part's definition changes, the decision is kept but stale.
+    changed = RUBRIC_YAML.replace("telescoping argument", "telescoping argument, stated")
+    students = {**CLASS, "s6": {"q1.expr": "m/(1-beta^t", "q1.proof": HOSTILE}}
+    rubric, sha, key, records = grade_records(write_rubric(tmp_path, changed), write_class(tmp_path, students))
+    with ResultsDB.open(out, create=False) as db:
+        db.begin_run(rubric, sha, key)
+        db.record(records)
+        db.finish_run([record.student_key for record in records])
+    group = _group_of(out, "q1.proof", "trivial")
+    assert "re-confirm" in client.get("/").text
+    page = client.get(f"/g/{group}").text
+    assert "made before the rubric changed" in page and "1.5/3" in page
+    assert _points(out)[("s3", "q1.proof")][1] == "reconfirm"
+    client.post(f"/g/{group}/decide", data={"fraction": "0.5", "token": "tok"})
+    assert _points(out)[("s3", "q1.proof")] == (1.5, "decided")
+    assert "made before the rubric changed" not in client.get(f"/g/{group}").text
