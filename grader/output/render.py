@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from grader.files import write_text_atomic
+from grader.files import commit_staged, stage_bytes, write_text_atomic
 from grader.grading.db import ResultsDB, ResultsDBError
 from grader.output.feedback import feedback_json, feedback_markdown
 from grader.output.gradebook import gradebook_csv
@@ -24,14 +24,14 @@ from grader.rubric.models import Rubric
 __all__ = ["render_class", "render_outputs", "reviewed"]
 
 
-def _write_if_changed(path: Path, text: str) -> bool:
+def _stage_if_changed(path: Path, text: str, staged: list[tuple[str, str]]) -> None:
+    data = text.encode("utf-8")
     try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
+        if path.read_bytes() == data:
+            return
     except OSError:
         pass
-    write_text_atomic(path, text)
-    return True
+    staged.append(stage_bytes(path, data))
 
 
 def reviewed(graded: Iterable[Graded]) -> set[str]:
@@ -54,11 +54,13 @@ def render_class(
     wanted = set(feedback_for) if feedback_for is not None else None
     feedback_dir = out / "feedback"
     feedback_dir.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[str, str]] = []
     for student in graded:
         if wanted is not None and student.stem not in wanted:
             continue
-        _write_if_changed(feedback_dir / f"{student.stem}.md", feedback_markdown(student, rubric))
-        _write_if_changed(feedback_dir / f"{student.stem}.json", feedback_json(student))
+        _stage_if_changed(feedback_dir / f"{student.stem}.md", feedback_markdown(student, rubric), staged)
+        _stage_if_changed(feedback_dir / f"{student.stem}.json", feedback_json(student), staged)
+    commit_staged(staged)  # one sync for all of them, then each in place (.md before .json)
     part_ids = [part.id for part in rubric.parts()]
     results = [student.result for student in graded]
     write_text_atomic(out / "gradebook.csv", gradebook_csv(part_ids, results))
