@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -36,7 +37,8 @@ sys.path.insert(0, str(REPO))
 from make_class import make_class  # noqa: E402
 
 
-def grade(rubric: Path, key: Path, class_dir: Path, out: Path, workers: int, pythonpath: Path | None) -> float:
+def grade(rubric: Path, key: Path, class_dir: Path, out: Path, workers: int, pythonpath: Path | None) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, the grader and its workers) of one run."""
     if out.exists():
         shutil.rmtree(out)
     env = dict(os.environ)
@@ -44,9 +46,12 @@ def grade(rubric: Path, key: Path, class_dir: Path, out: Path, workers: int, pyt
         env["PYTHONPATH"] = str(pythonpath)
     command = [sys.executable, "-m", "grader.cli", "grade", str(rubric), str(class_dir), "-o", str(out),
                "--key", str(key), "--workers", str(workers), "--quiet"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(command, cwd=REPO, env=env, check=True, capture_output=True)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def database_steps(out: Path) -> dict[str, float]:
@@ -147,17 +152,24 @@ def main() -> None:
     if not class_dir.is_dir() or len(os.listdir(class_dir)) != args.students:
         make_class(args.rubric, class_dir, args.students)
 
-    current: list[float] = []
-    baseline: list[float] = []
+    current: list[tuple[float, float]] = []
+    baseline: list[tuple[float, float]] = []
     for _ in range(args.repeat):
         if args.baseline is not None:
             baseline.append(grade(args.rubric, key, class_dir, args.work / "out-base", args.workers, args.baseline))
         current.append(grade(args.rubric, key, class_dir, args.work / "out-db", args.workers, None))
     print(f"grading {args.students} students ({args.rubric.name}, {args.workers} workers), best of {args.repeat}:")
-    print(f"  with the results database: {min(current):6.2f} s   (all runs: {', '.join(f'{t:.2f}' for t in current)})")
+
+    def line(name: str, runs: list[tuple[float, float]]) -> None:
+        print(f"  {name:<27} wall {min(r[0] for r in runs):6.2f} s  cpu {min(r[1] for r in runs):6.2f} s"
+              f"   (runs: {', '.join(f'{w:.1f}/{c:.1f}' for w, c in runs)})")
+
+    line("with the results database:", current)
     if baseline:
-        print(f"  baseline, no database:     {min(baseline):6.2f} s   (all runs: {', '.join(f'{t:.2f}' for t in baseline)})")
-        print(f"  overhead: {100 * (min(current) / min(baseline) - 1):+.1f}%")
+        line("baseline, no database:", baseline)
+        wall = 100 * (min(r[0] for r in current) / min(r[0] for r in baseline) - 1)
+        cpu = 100 * (min(r[1] for r in current) / min(r[1] for r in baseline) - 1)
+        print(f"  overhead: wall {wall:+.1f}%, cpu {cpu:+.1f}%")
     for step, seconds in database_steps(args.work / "out-db").items():
         print(f"  database step {step:<22} {seconds * 1000:8.1f} ms")
     print(f"deciding one answer group of {args.group} students:")

@@ -131,7 +131,8 @@ def file_stem(student_id: str) -> str:
     return stem[:100] or "student"
 
 
-def _review_from_json(data: Any) -> Review | None:
+def review_from_json(data: Any) -> Review | None:
+    """A part's ``review`` from feedback JSON (None when absent)."""
     if not isinstance(data, dict):
         return None
     fraction = data.get("fraction")
@@ -162,7 +163,7 @@ def graded_from_json(data: dict[str, Any], stem: str = "") -> Graded:
                 note=part.get("note"),
                 evidence=dict(part.get("evidence") or {}),
             ),
-            review=_review_from_json(part.get("review")),
+            review=review_from_json(part.get("review")),
         )
         for part in data["parts"]
     )

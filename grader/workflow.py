@@ -61,11 +61,27 @@ def grade_class(
     # the results come from the database with people's decisions applied: the feedback the
     # workers wrote from the automatic verdicts is re-rendered for the students concerned
     summary = render_class(out, rubric, rubric_sha, run.results, run.problems, feedback_for=reviewed(run.results))
+    write_class_report(out, quiet=quiet)
     summary.graded = run.graded
     summary.resumed = run.resumed
     summary.unique_checks = run.unique_checks
     summary.seconds = run.seconds
     return summary
+
+
+def write_class_report(out: Path, *, quiet: bool = False) -> Path | None:
+    """``OUT/report.html`` after grading; a failure there is reported and never fails the grading."""
+    import sys
+
+    from grader.output.report import write_report
+
+    try:
+        return write_report(out)
+    except Exception as exc:  # noqa: BLE001 - the grades are written; the report is a view of them
+        if not quiet:
+            print(f"warning: {out}/report.html not written ({type(exc).__name__}: {exc}); "
+                  f"retry with 'grader report {out}'", file=sys.stderr)
+        return None
 
 
 @dataclass

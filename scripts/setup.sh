@@ -25,6 +25,6 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
   # torch is pinned to its CPU build by constraints.txt (an unpinned torch pulls CUDA, GBs).
   .venv/bin/python -m pip install --quiet --disable-pip-version-check \
-    -c constraints.txt -e ".[dev,reference]"
+    -c constraints.txt -e ".[dev,reference,report]"
   echo "$want" > "$stamp"
 fi

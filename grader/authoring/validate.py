@@ -7,7 +7,13 @@
   which imports no torch);
 - a mistake rule equivalent to the expected answer (it could never fire, and would hide
   that the rubric is wrong);
-- a choice whose expected option is not listed; a self-test naming an unknown rule.
+- a choice whose expected option is not listed; a self-test naming an unknown rule;
+- (deep, where the reference implementations are installed) a reference call whose
+  result does not fit the part's kind: a ``number`` part whose reference gives a list is
+  an error naming the ``select`` paths that give one number; a failing call or ``select``
+  is reported on the call;
+- (deep) an alias that breaks a declared symbol: alias ``d`` of ``d_k`` is matched
+  literally, so ``d_k`` itself no longer reads; reported on the alias.
 
 Each finding is a ``RubricIssue`` located at file:line:column and document path.
 """
@@ -17,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 from collections.abc import Iterator
+from typing import Any
 
 from grader.errors import RubricIssue
 from grader.rubric import models
@@ -82,6 +89,7 @@ def check_semantics(rubric: models.Rubric, positions: dict[PathKey, tuple[int, i
     def add(message: str, path: PathKey, hint: str | None = None) -> None:
         issues.append(RubricIssue(message, locate(path, positions, file), hint))
 
+    ref_cache: dict[str, Any] = {}
     for q_index, question in enumerate(rubric.questions):
         q_path: PathKey = ("questions", q_index)
         if question.id in seen_questions:
@@ -94,6 +102,161 @@ def check_semantics(rubric: models.Rubric, positions: dict[PathKey, tuple[int, i
                 add(f"duplicate part id '{part.id}' (first used at line {first.line})", (*p_path, "id"))
             seen_parts.setdefault(part.id, (*p_path, "id"))
             issues.extend(_check_part(rubric, part, p_path, positions, file, catalog, deep))
+            if deep and catalog is not None:
+                issues.extend(_ref_shapes(part, p_path, positions, file, catalog, ref_cache))
+            if deep:
+                issues.extend(_alias_issues(rubric, part, p_path, positions, file))
+    unique: dict[str, RubricIssue] = {}
+    for issue in issues:  # an alias in defaults.symbols is found from every part
+        unique.setdefault(str(issue), issue)
+    return list(unique.values())
+
+
+# --------------------------------------------------------------------------- reference shapes
+
+SCALAR_KINDS = ("number", "expression")
+LIST_KINDS = ("array", "tuple", "set")
+
+
+def _shape(value: Any) -> str:
+    """'a number', 'a list of 3 numbers', 'a 2 x 2 nested list', 'fields a, b'."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "one number"
+    if isinstance(value, str):
+        return "an expression"
+    if isinstance(value, dict):
+        return "fields " + ", ".join(str(key) for key in value)
+    if isinstance(value, list):
+        if value and isinstance(value[0], list):
+            return f"a {len(value)} x {len(value[0])} nested list"
+        if value and all(isinstance(item, (int, float)) and not isinstance(item, bool) for item in value):
+            return f"a list of {len(value)} number{'s' if len(value) != 1 else ''}"
+        return f"a list of {len(value)} item{'s' if len(value) != 1 else ''}"
+    return f"a {type(value).__name__}"
+
+
+def _paths(value: Any, prefix: str, want_list: bool, depth: int = 0) -> Iterator[str]:
+    """select paths under ``value`` that give one number (or a list, with ``want_list``)."""
+    if depth > 4:
+        return
+    is_scalar = isinstance(value, (int, float, str)) and not isinstance(value, bool)
+    if prefix and (isinstance(value, list) if want_list else is_scalar):
+        yield prefix
+        if want_list:
+            return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, f"{prefix}.{key}" if prefix else str(key), want_list, depth + 1)
+    elif isinstance(value, list) and not want_list:
+        for index, item in enumerate(value[:2]):
+            yield from _paths(item, f"{prefix}.{index}" if prefix else str(index), want_list, depth + 1)
+
+
+def _shape_problem(kind: str, value: Any, raw: Any, select: str | None) -> str | None:
+    """Why ``value`` (the selected result; ``raw`` the whole result) cannot be a ``kind``
+    part's expected answer, with the select paths that would work; None when it fits."""
+    scalar = isinstance(value, (int, float, str)) and not isinstance(value, bool)
+    if kind in SCALAR_KINDS and scalar:
+        return None
+    if kind in LIST_KINDS and isinstance(value, list):
+        return None
+    if kind not in SCALAR_KINDS + LIST_KINDS:
+        return None
+    want_list = kind in LIST_KINDS
+    suggestions = list(_paths(value, select or "", want_list))[:4] or list(_paths(raw, "", want_list))[:4]
+    needs = "a list" if want_list else "one number"
+    given = f"select '{select}' gives" if select else "the result is"
+    article = "an" if kind[0] in "aeiou" else "a"
+    message = f"{article} {kind} part needs {needs}, but {given} {_shape(value)}"
+    if suggestions:
+        message += "; use " + " or ".join(f"'select: {path}'" for path in suggestions)
+    return message
+
+
+def _ref_shapes(part: models.Part, p_path: PathKey, positions: dict[PathKey, tuple[int, int]],
+                file: str | None, catalog: list[str], cache: dict[str, Any]) -> list[RubricIssue]:
+    """Evaluate the part's reference calls (as the key build will) and check the shape of
+    each result against the part's kind."""
+    from grader.errors import ReferenceCallError
+    from grader.key.build import cached_result, resolve
+
+    issues: list[RubricIssue] = []
+    for ref, rel in _refs_of(part):
+        if ref.ref not in catalog:
+            continue  # reported as an unknown reference
+        where = (*p_path, *rel)
+        try:
+            value, _ = resolve(ref, "cpu", part.id, cache)
+        except ReferenceCallError as exc:
+            target = (*where, "select") if "select '" in str(exc) else (*where, "args")
+            issues.append(RubricIssue(f"reference call fails: {exc}", locate(target, positions, file),
+                                      f"see 'grader key refs {ref.ref}'"))
+            continue
+        if rel != ("answer", "expected"):
+            continue  # a mistake's value is compared like the expected one; its shape follows
+        raw = cached_result(cache, ref)
+        problem = _shape_problem(part.answer.kind, value, raw, ref.select)
+        if problem:
+            target = (*where, "select") if ref.select else (*where, "ref")
+            issues.append(RubricIssue(f"reference '{ref.ref}': {problem}", locate(target, positions, file),
+                                      f"see 'grader key refs {ref.ref}'"))
+    return issues
+
+
+# --------------------------------------------------------------------------- aliases
+
+
+def _symbol_path(rubric: models.Rubric, part: models.Part, p_path: PathKey, name: str) -> PathKey:
+    own = getattr(part.answer, "symbols", None) or {}
+    if name in own:
+        return (*p_path, "answer", "symbols", name)
+    return ("defaults", "symbols", name)
+
+
+def _alias_issues(rubric: models.Rubric, part: models.Part, p_path: PathKey,
+                  positions: dict[PathKey, tuple[int, int]], file: str | None) -> list[RubricIssue]:
+    """An alias matched literally inside a declared symbol's own name breaks that symbol."""
+    if part.answer.kind not in ("expression", "number", "array", "tuple", "set", "constraint"):
+        return []
+    from grader.check.engine import context_for
+    from grader.check.registry import checker_for
+    from grader.parse.values import Invalid
+
+    ctx = context_for(rubric, part, seed=0)
+    with_aliases = [(name, spec) for name, spec in ctx.symbols.items() if spec.aliases]
+    if not with_aliases:
+        return []
+    bare = {name: spec.model_copy(update={"aliases": ()}) for name, spec in ctx.symbols.items()}
+    reader = checker_for("expression")
+    spec_of = models.ExpressionAnswer
+
+    def read(text: str, symbols: dict[str, models.SymbolSpec]) -> Any:
+        local = dataclasses.replace(ctx, symbols=symbols)
+        result = reader.read(spec_of(kind="expression", expected=text), text, local)
+        return result if isinstance(result, Invalid) else getattr(result, "value", result)
+
+    issues: list[RubricIssue] = []
+    for owner, spec in with_aliases:
+        for index, alias in enumerate(spec.aliases):
+            symbols = {**bare, owner: bare[owner].model_copy(update={"aliases": (alias,)})}
+            for name in ctx.symbols:
+                if alias == name or alias not in name:
+                    continue
+                plain = read(name, bare)
+                if isinstance(plain, Invalid):
+                    continue  # the name does not read even without aliases: not this alias's doing
+                aliased = read(name, symbols)
+                if isinstance(aliased, Invalid) or str(aliased) != str(plain):
+                    how = aliased.reason if isinstance(aliased, Invalid) else f"it reads as {aliased}"
+                    whose = "its own symbol" if name == owner else f"symbol '{name}'"
+                    issues.append(RubricIssue(
+                        f"alias '{alias}' of '{owner}' breaks {whose}: aliases are matched literally, "
+                        f"so '{name}' no longer reads as itself ({how})",
+                        locate((*_symbol_path(rubric, part, p_path, owner), "aliases", index), positions, file),
+                        f"remove the alias or use one that is not part of '{name}'",
+                    ))
     return issues
 
 

@@ -30,13 +30,19 @@ def gradescope() -> None:
               help="Pinned runtime requirements (default: runtime-requirements.txt of the checkout).")
 @click.option("--verify/--no-verify", default=True, show_default=True,
               help="Grade the bundled samples with this environment before finishing.")
-def build(rubric_file: Path, output: Path, device: str, requirements: Path | None, verify: bool) -> None:
-    """Build RUBRIC_FILE's answer key and write the Gradescope autograder zip."""
+@click.option("--time-limit", type=int, default=600, show_default=True, metavar="SECONDS",
+              help="The assignment's autograder timeout on Gradescope; grader stops in time to write its results.")
+def build(rubric_file: Path, output: Path, device: str, requirements: Path | None, verify: bool, time_limit: int) -> None:
+    """Build RUBRIC_FILE's answer key and write the Gradescope autograder zip.
+
+    Prints the zip's contents and the Gradescope outline: the autograder points to set,
+    the manual questions to add, the timeout.
+    """
     from grader.errors import GraderError
     from grader.gradescope.build import build_autograder, verify_zip
 
     try:
-        report = build_autograder(rubric_file, output, device=device, requirements=requirements)
+        report = build_autograder(rubric_file, output, device=device, requirements=requirements, time_limit=time_limit)
     except GraderError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
@@ -59,9 +65,9 @@ def run(root: Path) -> None:
     Budgets per answer can be changed with GRADER_CHECK_SECONDS, GRADER_CHECK_MEMORY_MB
     and GRADER_TOTAL_SECONDS.
     """
-    from grader.gradescope.run import budget_from_env, run_autograder
+    from grader.gradescope.run import Paths, budget_from_env, run_autograder, time_limit_of
 
-    run_autograder(root, budget=budget_from_env())
+    run_autograder(root, budget=budget_from_env(time_limit=time_limit_of(Paths(root))))
 
 
 @gradescope.command("selfcheck")

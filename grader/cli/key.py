@@ -44,9 +44,12 @@ def key_show(source: Path, as_json: bool) -> None:
 
 
 @key.command("refs")
-def key_refs() -> None:
-    """List the reference implementations rubrics can call."""
+@click.argument("names", nargs=-1)
+@click.option("-v", "--verbose", is_flag=True, help="Arguments with types and defaults, result fields for select:, an example.")
+def key_refs(names: tuple[str, ...], verbose: bool) -> None:
+    """List the reference implementations rubrics can call (NAMES: describe just these, verbosely)."""
     from reference import catalog
 
-    for name in catalog.names():
-        click.echo(f"{name:28} {catalog.CATALOG[name].summary}")
+    chosen = list(names) or catalog.names()
+    blocks = [catalog.describe(name, verbose=verbose or bool(names)) for name in chosen]
+    click.echo(("\n\n" if verbose or names else "\n").join(blocks))

@@ -96,6 +96,8 @@ def import_command(out_dir: Path, csv_file: Path, who: str | None) -> None:
     except GraderError as exc:
         _fail(str(exc))
     click.echo(f"recorded {count} decision(s) from {csv_file}; {summary.pending} answer(s) still waiting for a person")
+    if (out_dir / "report.html").is_file():
+        click.echo(f"gradebook, summary and feedback updated; refresh the class report with: grader report {out_dir}")
 
 
 @review.command("suggest")

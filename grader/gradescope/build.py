@@ -5,6 +5,7 @@ Layout (every entry at a fixed date, sorted, so the same inputs give the same by
     setup.sh                      image setup (venv, pinned requirements, grader, self-check)
     run_autograder                per submission: grader gradescope run --root /autograder
     rubric.yaml                   the rubric, as given
+    rubric.json                   the same rubric as JSON data (fast to load), with its YAML's sha256
     key.json                      the frozen answer key (built here with the reference code)
     runtime-requirements.txt      pinned grading requirements (no torch)
     wheel/grader-<v>-py3-none-any.whl   grader only (no reference/, no tests)
@@ -21,6 +22,7 @@ import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import grader
 from grader.errors import GraderError
@@ -32,10 +34,45 @@ from grader.gradescope.samples import (
 )
 from grader.gradescope.wheel import wheel_bytes, wheel_name, zip_entry
 
-__all__ = ["BuildReport", "build_autograder", "default_requirements_path", "files_dir", "verify_zip"]
+__all__ = [
+    "BuildReport",
+    "DEFAULT_TIME_LIMIT",
+    "ManualQuestion",
+    "build_autograder",
+    "check_budget_seconds",
+    "default_requirements_path",
+    "files_dir",
+    "run_timeout",
+    "verify_zip",
+]
 
 REQUIREMENTS_NAME = "runtime-requirements.txt"
 EXECUTABLES = ("setup.sh", "run_autograder")
+DEFAULT_TIME_LIMIT = 600  # Gradescope's default autograder timeout (10 minutes)
+MIN_TIME_LIMIT = 60
+MAX_TIME_LIMIT = 7200
+RUN_TIMEOUT_MARK = b"@GRADER_RUN_TIMEOUT@"
+
+
+def run_timeout(time_limit: int) -> int:
+    """Seconds after which run_autograder stops grader: the limit minus a margin (10 %, at
+    least 20 s) that leaves time for the SIGTERM, the 'needs review' results.json and the
+    ``--kill-after=10`` grace period."""
+    return time_limit - max(20, time_limit // 10)
+
+
+def check_budget_seconds(time_limit: int) -> float:
+    """Total seconds the answers' checks may take in one run (60 % of the limit)."""
+    return round(0.6 * time_limit, 1)
+
+
+@dataclass(frozen=True)
+class ManualQuestion:
+    """A part graded by a person: a manual question to add on Gradescope."""
+
+    part_id: str
+    points: float
+    prompt: str
 
 
 @dataclass
@@ -50,6 +87,40 @@ class BuildReport:
     gradable_parts: int = 0
     sampled_parts: int = 0
     unsampled_parts: list[str] = field(default_factory=list)
+    autograded_points: float = 0.0
+    total_points: float = 0.0
+    manual: list[ManualQuestion] = field(default_factory=list)
+    time_limit: int = DEFAULT_TIME_LIMIT
+
+    def outline(self) -> str:
+        """What to set on Gradescope: autograder points, manual questions, the time limit."""
+        from grader.output.formats import fmt_number
+
+        lines = [
+            "Gradescope outline (set these on the assignment):",
+            f"  autograder points: {fmt_number(self.autograded_points)} of {fmt_number(self.total_points)}"
+            f" (the {self.gradable_parts} auto-graded part(s); 'Autograder' question of the outline)",
+        ]
+        if self.manual:
+            manual_points = sum(question.points for question in self.manual)
+            lines.append(
+                f"  manual questions to add: {len(self.manual)} ({fmt_number(manual_points)} points, graded by a person;"
+                " the autograder does not report them)"
+            )
+            width = max(len(question.part_id) for question in self.manual)
+            for question in self.manual:
+                prompt = " ".join(question.prompt.split())
+                prompt = prompt if len(prompt) <= 70 else prompt[:69] + "…"
+                lines.append(f"    {question.part_id.ljust(width)}  {fmt_number(question.points):>5} pts  {prompt}")
+        else:
+            lines.append("  manual questions to add: none (every part is auto-graded)")
+        if not self.gradable_parts:
+            lines.append("  note: no part is auto-graded; the autograder only checks the format of the answers")
+        lines.append(
+            f"  autograder timeout: {self.time_limit} s ({fmt_number(self.time_limit / 60)} min; "
+            f"grader stops itself after {run_timeout(self.time_limit)} s to write its results)"
+        )
+        return "\n".join(lines)
 
     def describe(self) -> str:
         """A short report for the TA."""
@@ -61,7 +132,29 @@ class BuildReport:
         )
         if self.unsampled_parts:
             lines.append("  parts without a score-1 self-test (left blank in the sample): " + ", ".join(self.unsampled_parts))
+        lines.append(self.outline())
         return "\n".join(lines) + "\n"
+
+
+RUBRIC_DATA_NAME = "rubric.json"
+
+
+def rubric_data_json(rubric_text: str, sha: str, rubric: Any) -> str | None:
+    """The checked rubric's YAML as plain JSON data, tagged with the YAML's hash: the run loads
+    it with the C JSON parser instead of re-reading the YAML with positions (about 0.3 s a
+    submission). The YAML stays the source of truth: a hash mismatch means it is not used,
+    and None (no rubric.json) when the JSON would not give the very same rubric (e.g. YAML
+    dates)."""
+    import yaml
+
+    from grader.rubric.models import Rubric
+
+    try:
+        text = json.dumps({"rubric_sha256": sha, "rubric": yaml.safe_load(rubric_text)}, sort_keys=True, ensure_ascii=False)
+        same = Rubric.model_validate(json.loads(text)["rubric"]) == rubric
+    except (TypeError, ValueError):
+        return None
+    return text + "\n" if same else None
 
 
 def files_dir() -> Path:
@@ -102,8 +195,19 @@ def build_autograder(
     *,
     device: str = "cpu",
     requirements: Path | None = None,
+    time_limit: int = DEFAULT_TIME_LIMIT,
 ) -> BuildReport:
-    """Build the answer key (reference implementations) and write the autograder zip."""
+    """Build the answer key (reference implementations) and write the autograder zip.
+
+    ``time_limit`` is the assignment's autograder timeout on Gradescope, in seconds:
+    run_autograder stops grader ``run_timeout(time_limit)`` seconds in, and the answers'
+    checks share ``check_budget_seconds(time_limit)``.
+    """
+    if not MIN_TIME_LIMIT <= time_limit <= MAX_TIME_LIMIT:
+        raise GraderError(
+            f"time limit {time_limit} s: give the assignment's autograder timeout, "
+            f"between {MIN_TIME_LIMIT} and {MAX_TIME_LIMIT} seconds (Gradescope's default is {DEFAULT_TIME_LIMIT})"
+        )
     from grader.authoring.check import load_valid_rubric
     from grader.files import write_bytes_atomic
     from grader.key.build import build_key
@@ -113,6 +217,9 @@ def build_autograder(
     answer_key = build_key(rubric, sha, device=device)
     sampled = correct_answers(rubric)
     gradable = [part.id for part in rubric.parts() if part.answer.kind != "manual"]
+    manual = [ManualQuestion(part.id, part.points, part.prompt) for part in rubric.parts() if part.answer.kind == "manual"]
+    total_points = round(sum(part.points for part in rubric.parts()), 4)
+    autograded_points = round(sum(part.points for part in rubric.parts() if part.answer.kind != "manual"), 4)
     info = {
         "assignment": rubric.assignment.id,
         "title": rubric.assignment.title,
@@ -122,11 +229,19 @@ def build_autograder(
         "key_device": device,
         "key_versions": answer_key.versions,
         "sampled_parts": sorted(sampled),
+        "time_limit_seconds": time_limit,
+        "run_timeout_seconds": run_timeout(time_limit),
+        "check_budget_seconds": check_budget_seconds(time_limit),
+        "autograded_points": autograded_points,
+        "total_points": total_points,
+        "manual_parts": [{"id": q.part_id, "points": q.points} for q in manual],
     }
     files = files_dir()
     contents: dict[str, bytes] = {
         "setup.sh": (files / "setup.sh").read_bytes(),
-        "run_autograder": (files / "run_autograder").read_bytes(),
+        "run_autograder": (files / "run_autograder").read_bytes().replace(
+            RUN_TIMEOUT_MARK, str(run_timeout(time_limit)).encode()
+        ),
         "rubric.yaml": rubric_text.encode("utf-8"),
         "key.json": answer_key.dumps().encode("utf-8"),
         REQUIREMENTS_NAME: _requirements_text(requirements).encode("utf-8"),
@@ -136,6 +251,9 @@ def build_autograder(
         "build-info.json": (json.dumps(info, indent=2, sort_keys=True) + "\n").encode("utf-8"),
         "README.md": _readme(rubric.assignment.id, sha).encode("utf-8"),
     }
+    rubric_json = rubric_data_json(rubric_text, sha, rubric)
+    if rubric_json is not None:
+        contents[RUBRIC_DATA_NAME] = rubric_json.encode("utf-8")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name in sorted(contents):
@@ -151,6 +269,10 @@ def build_autograder(
         gradable_parts=len(gradable),
         sampled_parts=len([part_id for part_id in gradable if part_id in sampled]),
         unsampled_parts=[part_id for part_id in gradable if part_id not in sampled],
+        autograded_points=autograded_points,
+        total_points=total_points,
+        manual=manual,
+        time_limit=time_limit,
     )
 
 

@@ -9,10 +9,12 @@ Conventions (see docs/gradescope.md):
 
 - one test per rubric part: ``name`` = part id + short prompt, ``number`` = part id, the
   part's visibility (``part.visibility`` or ``defaults.visibility``);
-- ``kind: manual`` parts are listed with ``max_score`` 0: a person grades them outside the
-  autograder (a manual question on Gradescope);
+- ``kind: manual`` parts are not tests: a person grades them outside the autograder (a
+  manual question on Gradescope); the top-level output names them;
 - an "answer format check" test (``max_score`` 0, always ``visible``) lists unreadable and
-  missing answers at once, so a student can fix them before the deadline;
+  missing answers at once, so a student can fix them before the deadline, the files that
+  were seen and ignored, and a "needs review" note when any answer is invalid, undecided,
+  timed out or errored (``extra_data.needs_review`` is then true);
 - the top-level ``visibility`` is the most restrictive visibility of the graded parts, so
   the total score reveals no more than the parts do.
 """
@@ -44,6 +46,8 @@ __all__ = [
     "enforce_caps",
     "dumps_results",
     "most_restrictive",
+    "review_parts",
+    "REVIEW_STATUSES",
 ]
 
 TEST_OUTPUT_MAX = 4096  # characters of one test's output
@@ -165,26 +169,16 @@ def _part_output(result: PartResult, part: Part, source: str | None, score: floa
 
 
 def _part_test(rubric: Rubric, part: Part, result: PartResult, source: str | None) -> dict[str, Any]:
+    """The test of one auto-graded part (manual parts are not tests)."""
     notes: list[str] = []
-    manual = part.answer.kind == "manual"
-    max_score = 0.0 if manual else finite(result.max_points, notes, "max score")
-    score = 0.0 if manual else min(max(finite(result.points, notes), 0.0), max_score)
+    max_score = finite(result.max_points, notes, "max score")
+    score = min(max(finite(result.points, notes), 0.0), max_score)
     status = result.verdict.status
-    tags = [*part.tags, status.value]
-    if manual:
-        tags.append("manual")
-        output = (
-            f"**Graded by a person** ({_points(part.points)}, outside the autograder).\n\n"
-            f"> {_one_line(part.prompt, 600)}"
-        )
-        if result.answer is not None:
-            output += f"\n\n- Your answer: {_code(result.answer)}"
-        passed = True
-    else:
-        output = _part_output(result, part, source, score, notes)
-        passed = status is Status.CORRECT and score >= max_score
+    tags = list(dict.fromkeys([*part.tags, status.value]))
+    output = _part_output(result, part, source, score, notes)
+    passed = status is Status.CORRECT and score >= max_score
     return {
-        "name": test_name(part) + (" (graded by a person)" if manual else ""),
+        "name": test_name(part),
         "number": part.id,
         "score": round(score, 4),
         "max_score": round(max_score, 4),
@@ -196,7 +190,25 @@ def _part_test(rubric: Rubric, part: Part, result: PartResult, source: str | Non
     }
 
 
-def _format_check(rubric: Rubric, result: SubmissionResult, notes: Sequence[str]) -> dict[str, Any]:
+REVIEW_STATUSES: tuple[Status, ...] = (Status.INVALID, Status.UNDECIDED, Status.TIMEOUT, Status.ERROR)
+REVIEW_NOTE = (
+    "**Needs review by course staff:** {count} answer(s) could not be read or could not be "
+    "decided automatically ({parts}). A person will look at them; the score shown may change."
+)
+
+
+def review_parts(rubric: Rubric, result: SubmissionResult) -> list[str]:
+    """Auto-graded parts whose answer was invalid, undecided, timed out or errored."""
+    statuses = {p.part_id: p.verdict.status for p in result.parts}
+    return [
+        part.id for part in rubric.parts()
+        if part.answer.kind != "manual" and statuses.get(part.id) in REVIEW_STATUSES
+    ]
+
+
+def _format_check(
+    rubric: Rubric, result: SubmissionResult, notes: Sequence[str], review: Sequence[str] = ()
+) -> dict[str, Any]:
     by_id = {part.id: part for part in rubric.parts()}
     unreadable = [p for p in result.parts if p.verdict.status is Status.INVALID]
     missing = [
@@ -219,6 +231,8 @@ def _format_check(rubric: Rubric, result: SubmissionResult, notes: Sequence[str]
         lines.append(", ".join(f"`{p.part_id}`" for p in missing))
         lines.append("")
     ok = not (result.problems or unreadable or missing)
+    if review:
+        lines += [REVIEW_NOTE.format(count=len(review), parts=", ".join(f"`{p}`" for p in review)), ""]
     if ok:
         lines += ["Every part has an answer and every answer could be read. "
                   "(This checks the format only, not correctness.)", ""]
@@ -252,15 +266,14 @@ def graded_results(
     """The results.json document of a graded submission."""
     by_id = {p.part_id: p for p in result.parts}
     sources = sources or {}
-    tests = [_format_check(rubric, result, notes)]
-    review: list[str] = []
+    review = review_parts(rubric, result)
+    tests = [_format_check(rubric, result, notes, review)]
     for part in rubric.parts():
         part_result = by_id.get(part.id)
         if part_result is None:
             raise ValueError(f"no result for part {part.id}")
-        tests.append(_part_test(rubric, part, part_result, sources.get(part.id)))
-        if part.answer.kind != "manual" and part_result.verdict.status in NEEDS_PERSON:
-            review.append(part.id)
+        if part.answer.kind != "manual":
+            tests.append(_part_test(rubric, part, part_result, sources.get(part.id)))
     score = round(sum(float(test["score"]) for test in tests), 4)
     possible = round(sum(float(test["max_score"]) for test in tests), 4)
     graded_visibilities = [_visibility(rubric, p) for p in rubric.parts() if p.answer.kind != "manual"]
@@ -271,10 +284,15 @@ def graded_results(
         "Start with the *answer format check*: it lists answers that could not be read or are missing.",
     ]
     if review:
-        output += ["", f"{len(review)} part(s) are left for a person to grade; their scores may change."]
-    manual = [p.id for p in rubric.parts() if p.answer.kind == "manual"]
+        output += ["", REVIEW_NOTE.format(count=len(review), parts=", ".join(f"`{p}`" for p in review))]
+    manual = [p for p in rubric.parts() if p.answer.kind == "manual"]
     if manual:
-        output += ["", f"{len(manual)} part(s) are graded by a person outside the autograder."]
+        output += [
+            "",
+            f"Graded by a person, outside the autograder ({len(manual)} part(s), not listed below): "
+            + ", ".join(f"`{p.id}` ({_points(p.points)})" for p in manual)
+            + ".",
+        ]
     return {
         "score": score,
         "execution_time": round(max(0.0, finite(execution_time)), 3),
@@ -347,13 +365,14 @@ def failure_results(
         }
     ]
     for part in rubric.parts() if rubric is not None else []:
-        manual = part.answer.kind == "manual"
+        if part.answer.kind == "manual":
+            continue
         tests.append(
             {
                 "name": test_name(part),
                 "number": part.id,
                 "score": 0,
-                "max_score": 0 if manual else round(finite(part.points), 4),
+                "max_score": round(finite(part.points), 4),
                 "status": "failed",
                 "output": "Not graded: needs manual review (autograder problem, see the first test).",
                 "output_format": "md",

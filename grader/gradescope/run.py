@@ -39,7 +39,16 @@ from grader.gradescope.results import (
     placeholder_results,
 )
 
-__all__ = ["Paths", "RunBudget", "GradingStopped", "run_autograder", "write_results", "DEFAULT_ROOT"]
+__all__ = [
+    "Paths",
+    "RunBudget",
+    "GradingStopped",
+    "run_autograder",
+    "write_results",
+    "DEFAULT_ROOT",
+    "budget_from_env",
+    "time_limit_of",
+]
 
 DEFAULT_ROOT = Path("/autograder")
 
@@ -88,6 +97,13 @@ class RunBudget:
     memory_mb: int = 512
     total_seconds: float = 360.0
     min_seconds: float = 2.0
+
+    @classmethod
+    def for_time_limit(cls, time_limit: float) -> RunBudget:
+        """The budget for an autograder timeout of ``time_limit`` seconds: the checks share
+        60 % of it (360 s of Gradescope's default 600 s); the rest is for start-up, reading
+        and writing, and the margin run_autograder keeps."""
+        return cls(total_seconds=round(0.6 * time_limit, 1))
 
     def per_answer(self, checks: int) -> float:
         """Seconds allowed for one answer when ``checks`` answers are to be checked."""
@@ -146,10 +162,9 @@ def _grade(paths: Paths, budget: RunBudget, started: float, out: TextIO, state: 
     from grader.grading.plan import plan_checks, unreadable
     from grader.grading.score import score_extraction
     from grader.key import check_key_matches, load_key
-    from grader.rubric.load import load_rubric
     from grader.submission.extract import extract
 
-    rubric, sha = load_rubric(paths.rubric)
+    rubric, sha = load_checked_rubric(paths)
     state["rubric"], state["sha"] = rubric, sha
     key = load_key(paths.key)
     check_key_matches(key, rubric, sha)
@@ -160,20 +175,25 @@ def _grade(paths: Paths, budget: RunBudget, started: float, out: TextIO, state: 
         _log(out, f"metadata: {note}")
     submitters = {paths.submission.name: list(meta.users)} if meta.users else None
     try:
-        extraction = extract(paths.submission, rubric, metadata=submitters)
+        extraction = extract(paths.submission, rubric, metadata=submitters, metadata_name=paths.metadata.name)
     except Exception as exc:  # noqa: BLE001 - an unreadable folder is the student's problem, graded 0 with the reason
         _log(out, f"extraction failed: {type(exc).__name__}: {exc}")
         extraction = unreadable(paths.submission, f"{type(exc).__name__}: {exc}")
     _log(out, f"found {len(extraction.answers)} answer(s); {len(extraction.problems)} problem(s)")
 
     from grader.check.pool import Budget
+    from grader.gradescope.startup import defer_sympy_units
+
 
     checks = plan_checks(rubric, [extraction])
     seconds = budget.per_answer(len(checks))
     _log(out, f"checking {len(checks)} answer(s), {seconds:.1f}s and {budget.memory_mb} MB each")
+    if checks:
+        defer_sympy_units()  # before the worker forks: it inherits the stand-in
+    # nothing to check (an empty or PDF-only upload): no worker, no symbolic imports
     verdicts = run_checks(
         rubric, key, checks, workers=1, budget=Budget(seconds=seconds, memory_mb=budget.memory_mb), seed=0
-    )
+    ) if checks else {}
     graded = score_extraction(rubric, sha, extraction, verdicts)
     extra: dict[str, Any] = {
         "submission_sha256": graded.submission_sha256,
@@ -188,6 +208,23 @@ def _grade(paths: Paths, budget: RunBudget, started: float, out: TextIO, state: 
         execution_time=time.monotonic() - started,
         extra=extra,
     )
+
+
+def load_checked_rubric(paths: Paths) -> tuple[Any, str]:
+    """(rubric, sha256 of rubric.yaml). Uses ``rubric.json`` (written by the build from the
+    checked YAML) when its recorded hash is the YAML's, else reads the YAML itself."""
+    from grader.rubric.load import load_rubric, rubric_hash
+    from grader.rubric.models import Rubric
+
+    try:
+        text = paths.rubric.read_text(encoding="utf-8")
+        cached = json.loads((paths.source / "rubric.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return load_rubric(paths.rubric)
+    sha = rubric_hash(text)
+    if not isinstance(cached, dict) or cached.get("rubric_sha256") != sha:
+        return load_rubric(paths.rubric)
+    return Rubric.model_validate(cached.get("rubric")), sha
 
 
 def run_autograder(
@@ -238,11 +275,23 @@ def run_autograder(
     return payload
 
 
-def budget_from_env(environ: dict[str, str] | None = None) -> RunBudget:
-    """``RunBudget`` with overrides from GRADER_CHECK_SECONDS / GRADER_CHECK_MEMORY_MB /
-    GRADER_TOTAL_SECONDS (bad values are ignored)."""
+def time_limit_of(paths: Paths) -> float | None:
+    """The autograder timeout the zip was built for (``source/build-info.json``), if readable."""
+    try:
+        info = json.loads((paths.source / "build-info.json").read_text(encoding="utf-8"))
+        value = float(info["time_limit_seconds"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return value if value > 0 else None
+
+
+def budget_from_env(environ: dict[str, str] | None = None, time_limit: float | None = None) -> RunBudget:
+    """``RunBudget`` for ``time_limit`` (the build's), with overrides from GRADER_CHECK_SECONDS /
+    GRADER_CHECK_MEMORY_MB / GRADER_TOTAL_SECONDS (bad values are ignored)."""
     env = os.environ if environ is None else environ
     values: dict[str, Any] = {}
+    if time_limit is not None:
+        values["total_seconds"] = RunBudget.for_time_limit(time_limit).total_seconds
     for name, field_name, kind in (
         ("GRADER_CHECK_SECONDS", "seconds", float),
         ("GRADER_CHECK_MEMORY_MB", "memory_mb", int),

@@ -10,8 +10,9 @@ Grading side (the pipeline)::
     db = ResultsDB.open(out_dir)                 # creates / migrates the schema
     db.begin_run(rubric, rubric_sha, key)        # rubric, parts and their definition hashes
     db.record([StudentRecord(...), ...])         # one transaction per call (a chunk)
-    db.finish_run(keep=stems, groups=...)        # drop vanished students, rebuild answer groups
-    db.students() / db.graded()                  # effective results: verdicts + decisions
+    db.finish_run(keep=stems, merges=..., problems=...)  # drop vanished students, rebuild groups
+    db.students(only=None) / db.graded(only=None)  # effective results: verdicts + decisions
+    db.reviews()                                 # (student_key, part_id) -> (state, decision)
 
 Review side (API kept stable for the review page; every method is one short transaction,
 so two sessions on the same OUT never lose each other's decisions)::
@@ -25,6 +26,14 @@ so two sessions on the same OUT never lose each other's decisions)::
         # (student_key, part_id); fraction of the part's points in [0, 1]; returns action id
     db.undo(target, who) -> int | None                     # undoes the target's latest action
     db.history(target) -> list[DecisionRow]
+    db.decide_many([(target, fraction, comment), ...], who)  # all or nothing (CSV import)
+
+After decisions, re-render the folder with ``grader.output.render.render_outputs(out_dir,
+feedback_for=None | keys)`` (gradebook.csv, summary.json, and the feedback files whose
+content changed; a group's keys are ``[m.student_key for m in db.group(g).members]``).
+Member and group states: "auto" (automatic verdict final), "pending", "decided",
+"reconfirm", and for a group also "mixed" (members decided differently).
+A ``target`` may also be ``Answers(part_id, shas)`` (answer texts by sha256).
 
 ``student_key`` is the student's unique output file stem (``feedback/<student_key>.json``).
 
@@ -401,7 +410,9 @@ class ResultsDB:
         path = out / DB_NAME
         if not path.is_file():
             if not create:
-                raise ResultsDBError(f"{path}: no results database (run `grader grade` first)")
+                inside = sorted(found.parent.name for found in out.glob(f"*/{DB_NAME}")) if out.is_dir() else []
+                hint = f"; the assignment folders {', '.join(inside)} have one" if inside else " (run `grader grade` first)"
+                raise ResultsDBError(f"{path}: no results database{hint}")
             out.mkdir(parents=True, exist_ok=True)
         try:
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)

@@ -22,15 +22,16 @@ from __future__ import annotations
 import gc
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.check.verdict import Verdict
+from grader.check.verdict import Status, Verdict
 from grader.files import clean_temp_files, commit_staged
-from grader.grading.db import ResultsDB, StudentRecord
+from grader.grading.db import Merge, ResultsDB, StudentRecord, answer_sha
 from grader.grading.plan import (
     CheckKey,
     StudentSlot,
@@ -282,11 +283,12 @@ def _grade_into(db: ResultsDB, rubric: Rubric, rubric_sha: str, key: AnswerKey, 
                 db.record([_record(rubric, rubric_sha, job) for job in jobs])  # the chunk's results, then
                 commit_staged(staged)  # its files, durable then in place (resume needs both)
                 gc.freeze()  # nor the chunk's results
+            merges = _proven_equal_groups(rubric, cache, todo, pool)
         finally:
             bar.close()
     clean_temp_files(feedback_dir)  # what a write stopped mid-way left (the pool is closed)
 
-    db.finish_run([student.stem for student in students], problems=batch_problems)
+    db.finish_run([student.stem for student in students], merges=merges, problems=batch_problems)
     # every result as the database holds it: students a decision concerns (and resumed ones)
     # are read back whole; the others are what was just recorded (no decision applies)
     concerned = {student_key for student_key, _ in db.reviews()} | resumed
@@ -298,6 +300,53 @@ def _grade_into(db: ResultsDB, rubric: Rubric, rubric_sha: str, key: AnswerKey, 
         resumed=len(resumed),
         unique_checks=len(all_checks),
     )
+
+
+MERGE_CANDIDATES = 8  # per part: the most common answers waiting for a person compared pairwise
+MERGEABLE = (Status.UNDECIDED,)
+
+
+def _proven_equal_groups(rubric: Rubric, cache: dict[CheckKey, Verdict], todo: list[StudentSlot], pool: Any) -> list[Merge]:
+    """Answer groups to merge: within each expression part, the most common distinct
+    answers the checker could not decide are compared pairwise by the checker (each pair a
+    pool task with a small budget); the ones proven equal form one group."""
+    counts: Counter[CheckKey] = Counter()
+    for student in todo:
+        for part_id, raw in student.extraction.answers.items():
+            normalized = normalize_answer(raw)
+            if normalized is not None:
+                counts[(part_id, normalized[0])] += 1
+    kinds = {part.id: part.answer.kind for part in rubric.parts()}
+    candidates: dict[str, list[str]] = {}
+    for (part_id, text), verdict in cache.items():
+        if kinds.get(part_id) == "expression" and verdict.status in MERGEABLE:
+            candidates.setdefault(part_id, []).append(text)
+    pairs: list[tuple[str, str, str]] = []
+    for part_id in sorted(candidates):
+        texts = sorted(candidates[part_id], key=lambda text: (-counts[(part_id, text)], text))[:MERGE_CANDIDATES]
+        pairs += [(part_id, texts[i], texts[j]) for i in range(len(texts)) for j in range(i + 1, len(texts))]
+    if not pairs:
+        return []
+    proven = pool.map([("equivalent", pair) for pair in pairs], on_timeout=batch_on_failure)
+    parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def root(node: tuple[str, str]) -> tuple[str, str]:
+        while parent.get(node, node) != node:
+            node = parent[node]
+        return node
+
+    for (part_id, first, second), equal in zip(pairs, proven, strict=True):
+        if equal is True:
+            a, b = sorted((root((part_id, first)), root((part_id, second))))
+            if a != b:
+                parent[b] = a
+    sets: dict[tuple[str, str], list[str]] = {}
+    for node in parent:
+        sets.setdefault(root(node), [root(node)[1]]).append(node[1])
+    by_part: dict[str, list[list[str]]] = {}
+    for (part_id, _), texts in sorted(sets.items()):
+        by_part.setdefault(part_id, []).append(sorted({answer_sha(text) for text in texts}))
+    return [(part_id, groups, "checker") for part_id, groups in sorted(by_part.items())]
 
 
 def _record(rubric: Rubric, rubric_sha: str, job: WriteJob) -> StudentRecord:

@@ -31,6 +31,11 @@ def _check_finite(value: Any, where: str) -> Any:
     return value
 
 
+def cached_result(cache: dict[str, Any], call: RefCall) -> Any:
+    """The whole (unselected) result of ``call`` once ``resolve`` has evaluated it into ``cache``."""
+    return cache.get(json.dumps([call.ref, call.args], sort_keys=True))
+
+
 def resolve(expected: Any, device: str, where: str, cache: dict[str, Any]) -> tuple[Any, str]:
     """Evaluate a literal or a RefCall to a JSON value; returns (value, source)."""
     if isinstance(expected, RefCall):

@@ -49,9 +49,15 @@ class DecisionsCSVError(GraderError):
         super().__init__(f"{path}: {len(errors)} problem(s), nothing imported:\n  {shown}")
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run these as formulas
+
+
 def _short(text: str | None) -> str:
+    """A student's text as a display cell: shortened, and never a spreadsheet formula (a
+    leading ' as OWASP advises; import never reads these cells, only the hashes)."""
     flat = text or ""
-    return flat if len(flat) <= MAX_CELL else flat[: MAX_CELL - 3] + "..."
+    flat = flat if len(flat) <= MAX_CELL else flat[: MAX_CELL - 3] + "..."
+    return "'" + flat if flat.startswith(FORMULA_START) else flat
 
 
 def _definition_tag(definition_sha256: str) -> str:
@@ -85,7 +91,7 @@ def decisions_csv(db: ResultsDB, *, per_student: bool = False, statuses: tuple[s
                 part.part_id, summary.group_id, "", summary.count, summary.status, summary.state,
                 _short(" | ".join(detail.answers)), _short(detail.shown), fmt_number(detail.score * part.points),
                 fmt_number(part.points), suggested,
-                _points(previous.fraction if previous else None, part.points), previous.comment if previous else "",
+                _points(previous.fraction if previous else None, part.points), _short(previous.comment) if previous else "",
                 "", "", _sha_set([answer_sha_of(m.answer) for m in detail.members]),
                 _definition_tag(part.definition_sha256),
             ])
@@ -98,7 +104,7 @@ def decisions_csv(db: ResultsDB, *, per_student: bool = False, statuses: tuple[s
                 part.part_id, summary.group_id, member.student_key, 1, summary.status, member.state,
                 _short(member.answer), _short(detail.shown), fmt_number(detail.score * part.points),
                 fmt_number(part.points), suggested,
-                _points(previous.fraction if previous else None, part.points), previous.comment if previous else "",
+                _points(previous.fraction if previous else None, part.points), _short(previous.comment) if previous else "",
                 "", "", answer_sha_of(member.answer), _definition_tag(part.definition_sha256),
             ])
     return buffer.getvalue()

@@ -25,7 +25,7 @@ from grader.submission.answers_file import (
     parse_answers_json,
     parse_answers_yaml,
 )
-from grader.submission.identity import Roster
+from grader.submission.identity import METADATA_FILE, Roster
 from grader.submission.writeup import WriteupDoc, scan_writeup
 
 __all__ = ["Extraction", "SubmissionFiles", "read_folder", "combine", "extract", "identify", "ANSWERS_FILES"]
@@ -63,9 +63,14 @@ class SubmissionFiles:
     texts: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     content_hash: str = ""
+    ignored: list[str] = field(default_factory=list)
 
 
-def _candidate_files(folder: Path) -> list[Path]:
+MAX_IGNORED_LISTED = 10
+
+
+def _candidate_files(folder: Path, ignored: list[str] | None = None) -> list[Path]:
+    """Answers files and write-ups under ``folder``; other files' relative paths go to ``ignored``."""
     found: list[Path] = []
 
     def walk(directory: Path, depth: int) -> None:
@@ -81,6 +86,8 @@ def _candidate_files(folder: Path) -> list[Path]:
                     walk(entry, depth + 1)
             elif entry.is_file() and (entry.name.lower() in ANSWERS_FILES or entry.suffix.lower() in WRITEUP_SUFFIXES):
                 found.append(entry)
+            elif ignored is not None and entry.is_file():
+                ignored.append(entry.relative_to(folder).as_posix())
 
     walk(folder, 1)
     return found
@@ -95,7 +102,7 @@ def read_folder(folder: str | Path) -> SubmissionFiles:
         files.problems.append(f"{root.name}: not a folder that can be read")
         files.content_hash = digest.hexdigest()
         return files
-    for path in _candidate_files(root):
+    for path in _candidate_files(root, files.ignored):
         relative = path.relative_to(root).as_posix()
         try:
             size = path.stat().st_size
@@ -231,6 +238,8 @@ def identify(
     from_file: Student | None,
     roster: Roster | None = None,
     metadata: dict[str, list[Student]] | None = None,
+    *,
+    metadata_name: str = METADATA_FILE,
 ) -> tuple[Student, str]:
     """Who the folder belongs to, and from where: the answers file's student block, the
     roster, the Gradescope metadata, else the folder name. Empty name/email fields are
@@ -245,7 +254,7 @@ def identify(
         if matched is not None:
             candidates.append((matched, "roster"))
     if submitters:
-        candidates.append((submitters[0], "submission_metadata.yml"))
+        candidates.append((submitters[0], metadata_name))
     if not candidates:
         return Student(id=folder_name, folder=folder_name), "folder name"
     chosen, source = candidates[0]
@@ -257,14 +266,27 @@ def identify(
     return Student(id=chosen.id, name=name, email=email, folder=folder_name), source
 
 
+def _ignored_text(ignored: list[str]) -> str:
+    """The ignored files, named (at most MAX_IGNORED_LISTED, each cut to 80 characters)."""
+    names = [name if len(name) <= 80 else name[:79] + "…" for name in ignored[:MAX_IGNORED_LISTED]]
+    more = len(ignored) - len(names)
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+
+
 def extract(
     folder: str | Path,
     rubric: Rubric,
     *,
     roster: Roster | None = None,
     metadata: dict[str, list[Student]] | None = None,
+    metadata_name: str = METADATA_FILE,
 ) -> Extraction:
-    """Read a submission folder and gather its raw answers (never raises on bad input)."""
+    """Read a submission folder and gather its raw answers (never raises on bad input).
+
+    ``metadata_name`` is the file the ``metadata`` came from, as named in the notes
+    (``submission_metadata.yml`` of an export, ``submission_metadata.json`` inside the
+    Gradescope autograder).
+    """
     root = Path(folder)
     files = read_folder(root)
     answers_file = _answers_doc(files)
@@ -275,11 +297,17 @@ def extract(
     ]
     out = combine(rubric, answers_file, writeups)
     out.problems[:0] = files.problems
+    seen = _ignored_text(files.ignored)
     if not files.texts and not files.problems:
-        out.problems.append(
-            "no answers file (answers.yaml, answers.json) and no write-up (.tex, .md) found"
-        )
-    student, source = identify(root.name, out.student, roster, metadata)
+        message = "no answers file (answers.yaml, answers.json) and no write-up (.tex, .md) found"
+        if seen:
+            message += f"; seen and ignored: {seen}"
+            if any(name.lower().endswith(".pdf") for name in files.ignored):
+                message += " (a PDF cannot be graded automatically: upload answers.yaml or a .tex/.md write-up with \\answer tags)"
+        out.problems.append(message)
+    elif seen:
+        out.notes.append(f"seen and ignored (only answers files and .tex/.md write-ups are read): {seen}")
+    student, source = identify(root.name, out.student, roster, metadata, metadata_name=metadata_name)
     out.student = student
     out.notes.insert(0, f"student identified by {source}")
     group = (metadata or {}).get(root.name, [])

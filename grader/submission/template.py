@@ -7,7 +7,7 @@ import re
 
 from grader.rubric.models import Part, Rubric
 
-__all__ = ["yaml_template", "tex_template", "answer_hint"]
+__all__ = ["yaml_template", "tex_template", "answer_hint", "option_lines"]
 
 
 def _fmt_points(points: float) -> str:
@@ -28,8 +28,10 @@ def answer_hint(part: Part) -> str:
     if kind in ("tuple", "set"):
         return "a list of values, e.g. [a, b]" + (" (any order)" if kind == "set" else " (in order)")
     if kind == "choice":
-        options = ", ".join(option.id for option in getattr(spec, "options", ()))
-        return f"one of: {options}"
+        several = isinstance(getattr(spec, "expected", None), list)
+        ids = ", ".join(option.id for option in getattr(spec, "options", ()))
+        how = "the ids of every option that applies, comma-separated" if several else "one option's id"
+        return f"{how} ({ids}), or the option's text"
     if kind == "constraint":
         names = getattr(spec, "variables", ())
         return "values for " + ", ".join(names) + ", e.g. '" + ", ".join(f"{n} = ..." for n in names) + "'"
@@ -42,6 +44,14 @@ def answer_hint(part: Part) -> str:
 
 def _comment(text: str, prefix: str) -> list[str]:
     return [f"{prefix}{line}".rstrip() for line in text.strip().splitlines() or [""]]
+
+
+def option_lines(part: Part) -> list[str]:
+    """A choice part's options as ``id) text``, one a line (empty for other kinds)."""
+    options = getattr(part.answer, "options", None) if part.answer.kind == "choice" else None
+    if not options:
+        return []
+    return ["options:", *(f"  {option.id}) {' '.join(option.text.split())}" for option in options)]
 
 
 def yaml_template(rubric: Rubric) -> str:
@@ -65,6 +75,7 @@ def yaml_template(rubric: Rubric) -> str:
         for part in question.parts:
             lines.append(f"  # {part.id} ({_fmt_points(part.points)}) - {answer_hint(part)}")
             lines.extend(_comment(part.prompt, "  #   "))
+            lines.extend(f"  #   {line}" for line in option_lines(part))
             lines.append(f'  {part.id}: ""')
     return "\n".join(lines) + "\n"
 
@@ -104,6 +115,7 @@ def tex_template(rubric: Rubric) -> str:
             lines.append("")
             lines.append(f"% {part.id} ({_fmt_points(part.points)}) - {answer_hint(part)}")
             lines.extend(_comment(part.prompt, "%   "))
+            lines.extend(f"%   {line}" for line in option_lines(part))
             lines.append(f"\\answer{{{part.id}}}{{}}")
     lines.append("")
     lines.append(r"\end{document}")

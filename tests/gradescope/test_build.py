@@ -83,6 +83,41 @@ def test_key_and_rubric_match(built):
     _, sha = load_rubric(rubric_path)
     assert key["rubric_sha256"] == sha == info["rubric_sha256"]
     assert info["assignment"] == "gs-small" and info["sampled_parts"] == ["q1.a", "q1.b"]
+    assert info["autograded_points"] == 4.5 and info["total_points"] == 7.5
+    assert info["manual_parts"] == [{"id": "q1.c", "points": 3}]
+    assert info["time_limit_seconds"] == 600 and info["run_timeout_seconds"] == 540 and info["check_budget_seconds"] == 360
+
+
+def test_the_outline_says_what_to_set_on_gradescope(built):
+    rubric_path, zip_path = built
+    report = build_autograder(rubric_path, zip_path.with_name("outline.zip"))
+    text = report.describe()
+    assert "autograder points: 4.5 of 7.5 (the 3 auto-graded part(s)" in text
+    assert "manual questions to add: 1 (3 points" in text
+    assert "q1.c      3 pts  Explain why." in text
+    assert "autograder timeout: 600 s (10 min; grader stops itself after 540 s" in text
+
+
+@pytest.mark.parametrize(("limit", "stop", "checks"), [(600, 540, 360.0), (120, 100, 72.0), (1800, 1620, 1080.0)])
+def test_the_time_limit_sets_the_runner_and_the_budget(built, tmp_path, limit, stop, checks):
+    from grader.gradescope.run import Paths, budget_from_env, time_limit_of
+
+    rubric_path, _ = built
+    target = tmp_path / "limited.zip"
+    build_autograder(rubric_path, target, time_limit=limit)
+    root = unpack(target, tmp_path / "autograder")
+    runner = (root / "run_autograder").read_text(encoding="utf-8")
+    assert f'"${{GRADER_RUN_TIMEOUT:-{stop}}}"' in runner and "@GRADER_RUN_TIMEOUT@" not in runner
+    assert time_limit_of(Paths(root)) == limit
+    assert budget_from_env({}, time_limit=time_limit_of(Paths(root))).total_seconds == checks
+    assert budget_from_env({"GRADER_TOTAL_SECONDS": "30"}, time_limit=limit).total_seconds == 30
+
+
+@pytest.mark.parametrize("limit", [10, 59, 100_000])
+def test_an_implausible_time_limit_is_refused(built, tmp_path, limit):
+    rubric_path, _ = built
+    with pytest.raises(GraderError, match="time limit"):
+        build_autograder(rubric_path, tmp_path / "x.zip", time_limit=limit)
 
 
 def test_samples(built):

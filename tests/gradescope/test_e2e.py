@@ -70,6 +70,7 @@ class Image:
     zip_path: Path
     setup_seconds: float
     setup_log: str
+    build_log: str = ""
     results: dict[str, dict] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     grade_totals: dict[str, float] = field(default_factory=dict)
@@ -122,6 +123,10 @@ def make_submissions(base: Path, source: Path, canary: Path) -> dict[str, tuple[
         subs[folder.name] = (base / folder.name, "{not json" if index == 0 else None)
     (base / "empty").mkdir()
     subs["empty"] = (base / "empty", None)
+    pdf_only = base / "pdf-only"  # a scanned write-up: seen, said so, not graded
+    pdf_only.mkdir()
+    (pdf_only / "homework3.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF\n")
+    subs["pdf-only"] = (pdf_only, json.dumps(METADATA))
     nested = base / "zip-upload" / "hw"  # a zip with a folder inside arrives unpacked
     nested.mkdir(parents=True)
     shutil.copy2(source / "samples" / "correct" / "answers.json", nested / "answers.json")
@@ -143,13 +148,13 @@ def make_submissions(base: Path, source: Path, canary: Path) -> dict[str, tuple[
 def image(tmp_path_factory) -> Image:
     tmp = tmp_path_factory.mktemp("gradescope-e2e")
     zip_path = tmp / "autograder.zip"
-    run_grader("gradescope", "build", str(RUBRIC), "-o", str(zip_path), "--no-verify", check=True, timeout=600)
+    build = run_grader("gradescope", "build", str(RUBRIC), "-o", str(zip_path), "--no-verify", check=True, timeout=600)
     root = tmp / "autograder"
     unpack_like_gradescope(zip_path, root)
     started = time.monotonic()
     setup = subprocess.run(["bash", str(root / "source" / "setup.sh")], cwd=root, env=clean_env(root),
                            capture_output=True, text=True, timeout=900)
-    built = Image(root, zip_path, time.monotonic() - started, setup.stdout + setup.stderr)
+    built = Image(root, zip_path, time.monotonic() - started, setup.stdout + setup.stderr, build.stdout)
     assert setup.returncode == 0, built.setup_log[-6000:]
 
     canary = tmp / "pwned"
@@ -217,6 +222,10 @@ def test_partly_wrong_invalid_and_empty(image):
     check = invalid["tests"][0]
     assert invalid["score"] == 0
     assert check["visibility"] == "visible" and check["status"] == "failed" and "could not be read" in check["output"]
+    # unreadable answers need a person: flagged for staff, and said where the student looks
+    assert invalid["extra_data"]["needs_review"] is True and invalid["extra_data"]["review_parts"]
+    assert "Needs review by course staff" in check["output"]
+    assert image.results["correct"]["extra_data"]["needs_review"] is False
     empty = image.results["empty"]
     assert empty["score"] == 0 and empty["tests"][0]["status"] == "failed"
     assert "no answers file" in empty["tests"][0]["output"]
@@ -247,7 +256,8 @@ def test_a_corrupt_key_gives_needs_review(image, tmp_path):
     doc, _ = run_submission(root, root / "source" / "samples" / "correct")
     validate(doc)
     assert doc["score"] == 0 and "needs manual review" in doc["output"]
-    assert len(doc["tests"]) == 1 + len(load_rubric(RUBRIC)[0].parts()) and all(test["score"] == 0 for test in doc["tests"])
+    auto = [part for part in load_rubric(RUBRIC)[0].parts() if part.answer.kind != "manual"]
+    assert len(doc["tests"]) == 1 + len(auto) and all(test["score"] == 0 for test in doc["tests"])
     assert doc["extra_data"]["needs_review"] is True and doc["extra_data"]["error"]
 
 
@@ -258,3 +268,69 @@ def test_run_autograder_survives_a_missing_venv(tmp_path, image):
     doc, _ = run_submission(root, None)
     validate(doc)
     assert doc["score"] == 0 and "needs manual review" in doc["output"]
+
+
+def test_a_pdf_only_upload_says_the_pdf_was_seen(image):
+    doc = image.results["pdf-only"]
+    check = doc["tests"][0]
+    assert doc["score"] == 0 and check["status"] == "failed" and check["visibility"] == "visible"
+    assert "seen and ignored: homework3.pdf" in check["output"] and "a PDF cannot be graded automatically" in check["output"]
+    assert "student identified by submission_metadata.json" in check["output"]
+    assert "submission_metadata.yml" not in json.dumps(doc)
+
+
+def test_manual_parts_are_not_tests(image):
+    rubric = load_rubric(RUBRIC)[0]
+    manual = [part.id for part in rubric.parts() if part.answer.kind == "manual"]
+    doc = image.results["correct"]
+    numbers = [test["number"] for test in doc["tests"]]
+    assert not set(manual) & set(numbers)
+    assert numbers[1:] == [part.id for part in rubric.parts() if part.answer.kind != "manual"]
+    if manual:
+        assert all(f"`{part_id}`" in doc["output"] for part_id in manual)
+
+
+def test_the_build_prints_the_gradescope_outline(image):
+    rubric = load_rubric(RUBRIC)[0]
+    total = sum(part.points for part in rubric.parts())
+    text = image.build_log
+    assert "Gradescope outline" in text
+    assert f"autograder points: {gradable_points():g} of {total:g}" in text
+    assert "autograder timeout: 600 s (10 min; grader stops itself after 540 s" in text
+    runner = (image.root / "run_autograder").read_text(encoding="utf-8")
+    assert '"${GRADER_RUN_TIMEOUT:-540}"' in runner
+
+
+MANUAL_ONLY = """\
+assignment: {id: essay-only, title: "Essays only", version: "1"}
+questions:
+  - id: q1
+    parts:
+      - {id: q1.a, points: 4, prompt: "Explain the bias-variance trade-off.", answer: {kind: manual}}
+      - {id: q1.b, points: 6, prompt: "Prove the bound.", answer: {kind: manual}}
+"""
+
+
+def test_a_manual_only_rubric(image, tmp_path):
+    """Built by the real CLI (outline: 0 autograder points, two manual questions) and run in
+    the same image (its venv): only the format check, score 0, nothing flagged."""
+    rubric_path = tmp_path / "essay.yaml"
+    rubric_path.write_text(MANUAL_ONLY, encoding="utf-8")
+    zip_path = tmp_path / "essay.zip"
+    build = run_grader("gradescope", "build", str(rubric_path), "-o", str(zip_path), check=True, timeout=300)
+    assert "autograder points: 0 of 10 (the 0 auto-graded part(s)" in build.stdout
+    assert "manual questions to add: 2 (10 points" in build.stdout
+    assert "q1.a      4 pts  Explain the bias-variance trade-off." in build.stdout
+    assert "no part is auto-graded" in build.stdout
+    root = tmp_path / "autograder"
+    unpack_like_gradescope(zip_path, root)
+    (root / "venv").symlink_to(image.root / "venv", target_is_directory=True)
+    essay = tmp_path / "essay"
+    essay.mkdir()
+    (essay / "answers.yaml").write_text("answers:\n  q1.a: It trades off.\n", encoding="utf-8")
+    doc, _ = run_submission(root, essay, json.dumps(METADATA))
+    validate(doc)
+    assert [test["number"] for test in doc["tests"]] == ["0"]
+    assert doc["score"] == 0 and doc["extra_data"]["autograded_points"] == 0
+    assert doc["extra_data"]["needs_review"] is False
+    assert "`q1.a` (4 points)" in doc["output"] and "`q1.b` (6 points)" in doc["output"]

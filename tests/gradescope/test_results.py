@@ -66,13 +66,14 @@ def test_graded_results_is_valid_and_scored(rubric):
     assert extra["grader_version"] and extra["rubric_version"] == "3"
     assert extra["autograded_points"] == 4.5  # 2 + 1 + 1.5; the manual part is outside
     numbers = [test["number"] for test in doc["tests"]]
-    assert numbers == ["0", "q1.a", "q1.b", "q1.c", "q2.a"]
+    assert numbers == ["0", "q1.a", "q1.b", "q2.a"]  # the manual part q1.c is not a test
     by_number = {test["number"]: test for test in doc["tests"]}
     assert by_number["q1.a"]["status"] == "passed" and by_number["q1.a"]["score"] == 2
     assert "answers.yaml:3" in by_number["q1.a"]["output"]
     assert by_number["q1.a"]["name"].startswith("q1.a: The value of 1/2")
     assert by_number["q1.b"]["status"] == "failed" and "Could not be read" in by_number["q1.b"]["output"]
-    assert by_number["q1.c"]["max_score"] == 0 and "graded by a person" in by_number["q1.c"]["name"]
+    assert "`q1.c` (3 points)" in doc["output"] and "Graded by a person" in doc["output"]
+    assert all(len(test["tags"]) == len(set(test["tags"])) for test in doc["tests"])
 
 
 def test_visibility_follows_rubric_and_format_check_is_visible(rubric):
@@ -134,6 +135,46 @@ def test_review_parts_are_flagged(rubric):
     assert doc["extra_data"]["needs_review"] is True
     assert doc["extra_data"]["review_parts"] == ["q1.a", "q2.a"]
     assert "Left for a person" in doc["tests"][1]["output"]
+    check = doc["tests"][0]
+    assert check["visibility"] == "visible" and "Needs review by course staff" in check["output"]
+    assert "`q1.a`, `q2.a`" in check["output"] and "Needs review" in doc["output"]
+
+
+@pytest.mark.parametrize("status", [Status.INVALID, Status.UNDECIDED, Status.TIMEOUT, Status.ERROR])
+def test_needs_review_for_each_unsure_status(rubric, status):
+    parts = [
+        _part("q1.a", 2, 0.0, status, "something"),
+        _part("q1.b", 1, 1.0, Status.CORRECT),
+        _part("q1.c", 3, 0.0, Status.MANUAL),
+        _part("q2.a", 1.5, 1.0, Status.CORRECT),
+    ]
+    doc = graded_results(rubric, _result(parts))
+    assert doc["extra_data"]["needs_review"] is True and doc["extra_data"]["review_parts"] == ["q1.a"]
+    assert "Needs review" in doc["tests"][0]["output"]
+
+
+def test_wrong_and_missing_answers_need_no_review(rubric):
+    parts = [
+        _part("q1.a", 2, 0.0, Status.WRONG, "Not equal."),
+        _part("q1.b", 1, 0.0, Status.MISSING, answer=None),
+        _part("q1.c", 3, 0.0, Status.MANUAL),  # manual parts are graded on Gradescope, not flagged here
+        _part("q2.a", 1.5, 1.0, Status.CORRECT),
+    ]
+    doc = graded_results(rubric, _result(parts))
+    assert doc["extra_data"]["needs_review"] is False and "Needs review" not in json.dumps(doc)
+
+
+def test_a_manual_only_rubric_has_only_the_format_check():
+    manual_only = parse_rubric_text(
+        "assignment: {id: essay, title: Essay, version: '1'}\n"
+        "questions:\n  - id: q1\n    parts:\n"
+        "      - {id: q1.a, points: 4, prompt: Explain., answer: {kind: manual}}\n"
+    )[0]
+    doc = graded_results(manual_only, _result([_part("q1.a", 4, 0.0, Status.MANUAL, answer="because")]))
+    validate(doc)
+    assert [test["number"] for test in doc["tests"]] == ["0"]
+    assert doc["score"] == 0 and doc["extra_data"]["autograded_points"] == 0
+    assert doc["extra_data"]["needs_review"] is False and "`q1.a` (4 points)" in doc["output"]
 
 
 def test_placeholder_and_failure_documents_are_valid(rubric):
@@ -146,7 +187,7 @@ def test_placeholder_and_failure_documents_are_valid(rubric):
     full = failure_results("AnswerKeyError: bad key", rubric, rubric_sha256="cd" * 32, execution_time=0.5)
     validate(full)
     assert full["score"] == 0
-    assert [test["number"] for test in full["tests"]] == ["0", "q1.a", "q1.b", "q1.c", "q2.a"]
+    assert [test["number"] for test in full["tests"]] == ["0", "q1.a", "q1.b", "q2.a"]
     assert all(test["score"] == 0 and test["visibility"] == "visible" for test in full["tests"])
     assert full["tests"][0]["output"] == REVIEW_MESSAGE
     assert "bad key" in full["extra_data"]["error"] and "bad key" not in json.dumps(full["tests"])

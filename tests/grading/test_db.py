@@ -174,3 +174,35 @@ def test_regrade_keeps_decisions_on_unchanged_answers_and_parts(tmp_path: Path) 
     assert parts["s4"]["q1.expr"].verdict.rule == "sign"
     states = {group.label: group.state for group in db.queue()}
     assert states["mistake rule sign"] == "reconfirm"
+
+
+def test_undecided_answers_proven_equal_by_the_checker_share_a_group(tmp_path: Path) -> None:
+    """Answers the checker could not decide against the key are compared with each other
+    (real checker, real pool): proven-equal forms become one group, others stay apart."""
+    from grader.check.verdict import Status, Verdict
+    from grader.grading.pipeline import _proven_equal_groups
+    from grader.grading.plan import StudentSlot
+    from grader.grading.worker import make_pool
+    from grader.submission.extract import Extraction
+
+    texts = ["m*(1+beta)", "m + m*beta", "(1+beta)*m", "m - beta"]
+    db = _graded_db(tmp_path, answers={f"s{i}": {"q1.expr": text} for i, text in enumerate(texts)})
+    rubric = db.rubric()
+    from grader.key.build import build_key
+
+    key = build_key(rubric, db.meta("rubric_sha256"))
+    undecided = Verdict(0.0, Status.UNDECIDED, "could not decide")
+    cache = {("q1.expr", text): undecided for text in texts}
+    todo = [StudentSlot(Extraction(answers={"q1.expr": text}), f"x{i}") for i, text in enumerate(texts)]
+    with make_pool(rubric, key, workers=1, budget=None, seed=0) as pool:
+        merges = _proven_equal_groups(rubric, cache, todo, pool)
+    from grader.grading.db import answer_sha
+
+    assert merges == [("q1.expr", [sorted(answer_sha(t) for t in texts[:3])], "checker")]
+    db.rebuild_groups(merges)
+    groups = {g.label: g for g in db.queue("q1.expr", statuses=None)}
+    merged = [g for g in groups.values() if g.merged_by == "checker"]
+    assert len(merged) == 1 and merged[0].count == 3
+    assert sorted(db.group(merged[0].group_id).answers) == sorted(texts[:3])
+    assert groups["m - beta"].count == 1 and groups["m - beta"].merged_by == "text"
+    assert db.integrity_check() == "ok"

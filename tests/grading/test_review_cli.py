@@ -81,6 +81,10 @@ def test_export_fill_import_renders_decisions(graded: Path, tmp_path: Path) -> N
     data = json.loads((out / "feedback" / "s3.json").read_text())
     proof = next(part for part in data["parts"] if part["part_id"] == "q1.proof")
     assert proof["points"] == 0.5 and proof["review"]["state"] == "decided"
+    from grader.output.report import review_progress
+
+    progress = review_progress(out / "grades.sqlite")
+    assert progress is not None and (progress["needs_person"], progress["decided"], progress["decisions"]) == (4, 4, 2)
     # nothing left: the next export is empty
     run_grader("review", "export", str(out), "-o", str(tmp_path / "again.csv"), check=True)
     assert _rows(tmp_path / "again.csv") == []
@@ -215,3 +219,22 @@ def test_suggest_prints_rules_and_tests_that_load(graded: Path, tmp_path: Path) 
     assert checked.returncode == 0, checked.stdout + checked.stderr
     tested = run_grader("rubric", "test", str(path))
     assert tested.returncode == 0, tested.stdout + tested.stderr
+
+
+def test_export_neutralizes_formulas_and_points_to_assignment_folders(tmp_path: Path) -> None:
+    rubric = write_rubric(tmp_path)
+    subs = write_class(tmp_path, {"evil": {"q1.proof": '=HYPERLINK("http://x.example","click")'},
+                                  "neg": {"q1.proof": "-1 is the answer"}})
+    run_grader("grade", str(rubric), str(subs), "-o", str(tmp_path / "all" / "tiny"), "--quiet", check=True)
+    run_grader("review", "export", str(tmp_path / "all" / "tiny"), "-o", str(tmp_path / "d.csv"), check=True)
+    answers = {row["answer"] for row in _rows(tmp_path / "d.csv")}
+    assert answers == {'\'=HYPERLINK("http://x.example","click")', "'-1 is the answer"}
+    rows = _rows(tmp_path / "d.csv")
+    for row in rows:
+        row["score"] = "1"
+    _write_rows(tmp_path / "d.csv", rows)
+    run_grader("review", "import", str(tmp_path / "all" / "tiny"), str(tmp_path / "d.csv"), check=True)
+    assert _gradebook(tmp_path / "all" / "tiny")["evil"]["q1.proof"] == "1"
+    # the parent of assignment folders has no database of its own: say where they are
+    result = run_grader("review", "export", str(tmp_path / "all"), "-o", str(tmp_path / "x.csv"))
+    assert result.returncode == 1 and "the assignment folders tiny have one" in result.stderr

@@ -173,3 +173,64 @@ def test_gpu_results_match_cpu(name: str) -> None:
     on_cpu = catalog.call(name, EXAMPLES[name], device="cpu")
     on_gpu = catalog.call(name, EXAMPLES[name], device="cuda")
     assert _close(on_gpu, on_cpu)
+
+
+# --------------------------------------------------------------------------- documentation (key refs --verbose)
+
+
+@pytest.mark.parametrize("name", catalog.names())
+def test_documented_arguments_are_the_signature(name):
+    """`grader key refs --verbose` reads the catalog (no torch): it must say what the function takes."""
+    parameters = [p for p in inspect.signature(catalog.resolve(name)).parameters.values() if p.name != "device"]
+    real = [
+        (p.name, str(p.annotation).strip("'"), catalog.REQUIRED if p.default is inspect.Parameter.empty else repr(p.default))
+        for p in parameters
+    ]
+    assert [(arg.name, arg.type, arg.default) for arg in catalog.CATALOG[name].args] == real
+
+
+@pytest.mark.parametrize("name", catalog.names())
+def test_documented_example_builds(name):
+    """Each one-line example is a valid `expected:` value that evaluates, select included."""
+    import yaml
+
+    from grader.key.build import resolve
+    from grader.rubric.models import RefCall
+
+    entry = catalog.CATALOG[name]
+    call = RefCall.model_validate(yaml.safe_load(entry.example))
+    assert call.ref == name and entry.result
+    value, source = resolve(call, "cpu", name, {})
+    assert source == name and value is not None
+    if call.select:
+        assert call.select.split(".")[0] in entry.result  # the documented fields name what select takes
+
+
+def test_key_refs_verbose_and_by_name_import_no_torch():
+    code = (
+        "import sys\n"
+        "from grader.cli import main\n"
+        "try:\n"
+        "    main(['key', 'refs', '--verbose'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.rstrip().endswith("NO-TORCH"), done.stdout[-500:] + done.stderr
+    for name in catalog.names():
+        assert f"{name}: " in done.stdout
+    assert "  arguments:" in done.stdout and "  example: expected: {ref: norm.stats" in done.stdout
+
+
+def test_key_refs_one_name_and_an_unknown_one():
+    from support import run_grader
+
+    one = run_grader("key", "refs", "counts.conv2d", check=True)
+    assert one.stdout.startswith("counts.conv2d: conv2d layer")
+    assert "    padding       int | list[int]  (default 0)" in one.stdout
+    assert "    in_channels   int  (required)" in one.stdout
+    assert "  result: {params: int, output_size: [H, W]" in one.stdout
+    assert "norm.stats" not in one.stdout
+    bad = run_grader("key", "refs", "norm.stat")
+    assert bad.returncode == 1 and "did you mean 'norm.stats'?" in bad.stderr

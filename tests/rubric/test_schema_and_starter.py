@@ -51,3 +51,24 @@ def test_rubric_new_refuses_to_overwrite(tmp_path: Path) -> None:
     result = run_grader("rubric", "new", "-o", str(target))
     assert result.returncode == 2
     assert target.read_text(encoding="utf-8") == "keep me"
+
+
+def test_the_defaults_are_stated_in_the_starter_and_the_readme(tmp_path: Path) -> None:
+    """The starter's header and the README give the defaults the schema really has."""
+    from support import run_grader
+
+    from grader.rubric import models
+    from grader.rubric.starter import defaults_lines
+
+    lines = defaults_lines()
+    tolerance = models.Tolerance()
+    assert f"rtol {tolerance.rtol:g}, atol {tolerance.atol:g}" in lines[1]
+    assert models.Defaults().undecided.value in lines[6]
+    out = tmp_path / "starter.yaml"
+    run_grader("rubric", "new", "-o", str(out), check=True)
+    starter = out.read_text(encoding="utf-8")
+    assert "@DEFAULTS@" not in starter
+    for line in lines:
+        assert f"# {line}".rstrip() in starter
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "\n".join(lines) in readme, "README's defaults block is stale: copy grader.rubric.starter.defaults_lines()"
