@@ -41,6 +41,27 @@ def review() -> None:
     export/import a decisions CSV; suggest mistake rules from decisions."""
 
 
+@review.command("serve")
+@click.argument("out_dir", type=OUT_DIR)
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=0, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--no-browser", is_flag=True, help="Print the URL only; do not open a browser.")
+@click.option("--who", default=None, help="Name recorded with each decision (default: your user name).")
+def serve_command(out_dir: Path, port: int, no_browser: bool, who: str | None) -> None:
+    """Serve the review page for OUT (a `grader grade` output folder) on 127.0.0.1.
+
+    The printed URL carries a random token; requests without it are refused. Each
+    decision is saved to OUT/grades.sqlite at once; when the page is stopped (Ctrl-C),
+    gradebook.csv, summary.json and the feedback are rendered again with the decisions.
+    """
+    from grader.review.serve import serve
+
+    try:
+        serve(out_dir, port=port, open_browser=not no_browser, who=who, echo=click.echo)
+    except GraderError as exc:
+        _fail(str(exc))
+
+
 @review.command("export")
 @click.argument("out_dir", type=OUT_DIR)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
