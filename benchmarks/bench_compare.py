@@ -1,11 +1,19 @@
-"""Benchmark of ``grader compare --batch`` (through the library): per-kind check times.
+"""Benchmark of ``grader compare --batch`` (through the library), side by side with Math-Verify.
 
 Generates a few hundred mixed cases (numbers, arrays, symbolic expressions right and
-wrong, tuples/sets, and hostile answers), runs them through ``run_batch_lines`` (the
-supervised pool) and prints, per category, the median and worst per-check time as
-measured inside the worker, plus the wall-clock time of the whole batch. Not a test.
+wrong, tuples/sets, and hostile answers), each with its truth (should the answer get
+credit?), runs them through ``run_batch_lines`` (the supervised pool) and prints, per
+category, the median and worst per-check time as measured inside the worker, plus the
+wall-clock time of the whole batch and the accuracy against the truth.
 
-    .venv/bin/python benchmarks/bench_compare.py [--workers 2] [--repeat 1]
+The same pairs then go through Math-Verify (``math_verify.verify(parse(gold),
+parse(answer))``), a peer, installed by this script into a throw-away virtual environment
+under the temporary folder (``--peer-venv``; never a dependency of grader). Both
+accuracies, per category and overall, and the per-pair time ratio (Math-Verify time /
+grader time, each measured around the comparison only) are printed. ``--no-peer`` skips
+it. Not a test.
+
+    .venv/bin/python benchmarks/bench_compare.py [--workers 2] [--no-peer]
 """
 
 from __future__ import annotations
@@ -14,7 +22,11 @@ import argparse
 import json
 import random
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from grader.check.compare import run_batch_lines
@@ -67,7 +79,10 @@ def build_cases(rng: random.Random) -> list[dict[str, Any]]:
             (repr(value), f"{value:.3e}"),
         ]
         gold, answer = forms[index % len(forms)]
-        cases.append({"id": f"number-{index}", "category": "number", "kind": "number", "gold": gold, "answer": answer, "rtol": 1e-4})
+        variant = index % len(forms)
+        truth = variant != 2 and (variant != 4 or abs(float(answer) - value) <= 1e-4 * abs(value))  # 3 digits may miss rtol
+        cases.append({"id": f"number-{index}", "category": "number", "kind": "number", "gold": gold, "answer": answer, "rtol": 1e-4,
+                      "truth": truth})
     for index in range(50):
         rows, cols = rng.randint(1, 4), rng.randint(1, 4)
         gold = [[round(rng.uniform(-5, 5), 3) for _ in range(cols)] for _ in range(rows)]
@@ -82,20 +97,26 @@ def build_cases(rng: random.Random) -> list[dict[str, Any]]:
             answer = "[" + ", ".join("[" + ", ".join(str(item) for item in row) + "]" for row in gold) + "]"
         else:
             answer = r"\begin{bmatrix}" + r" \\ ".join(" & ".join(str(item) for item in row) for row in gold) + r"\end{bmatrix}"
-        cases.append({"id": f"array-{index}", "category": "array", "kind": "array", "gold": gold, "answer": answer})
+        truth = variant in (0, 3, 4) or (variant == 1 and answer == gold)
+        cases.append({"id": f"array-{index}", "category": "array", "kind": "array", "gold": gold, "answer": answer,
+                      "truth": truth or (variant == 2 and all(item == 0 for row in gold for item in row))})
     for index in range(96):
         expected, right, wrong, symbols, functions = EXPRESSIONS[index % len(EXPRESSIONS)]
         is_right = (index // len(EXPRESSIONS)) % 2 == 0
         cases.append({
             "id": f"expr-{index}", "category": "expression (right)" if is_right else "expression (wrong)",
             "kind": "expression", "gold": expected, "answer": right if is_right else wrong,
-            "symbols": symbols, "functions": functions,
+            "symbols": symbols, "functions": functions, "truth": is_right,
         })
     for index in range(20):
         kind = "set" if index % 2 else "tuple"
-        cases.append({"id": f"{kind}-{index}", "category": kind, "kind": kind, "gold": "(1/d, d, d^2)", "answer": "(d, 1/d, d^2)" if index % 4 < 2 else "(1/d, d, d^3)", "symbols": {"d": "positive"}})
+        swapped = index % 4 < 2
+        cases.append({"id": f"{kind}-{index}", "category": kind, "kind": kind, "gold": "(1/d, d, d^2)",
+                      "answer": "(d, 1/d, d^2)" if swapped else "(1/d, d, d^3)", "symbols": {"d": "positive"},
+                      "truth": swapped and kind == "set"})
     for index, answer in enumerate(HOSTILE * 2):
-        cases.append({"id": f"hostile-{index}", "category": "hostile", "kind": "expression", "gold": "x^2", "answer": answer, "symbols": {"x": "real"}})
+        cases.append({"id": f"hostile-{index}", "category": "hostile", "kind": "expression", "gold": "x^2", "answer": answer,
+                      "symbols": {"x": "real"}, "truth": False})
     return cases
 
 
@@ -105,14 +126,105 @@ def fraction_value(text: str) -> float:
     return int(numerator) / int(denominator)
 
 
+# ------------------------------------------------------------------ the peer: Math-Verify
+
+PEER_REQUIREMENT = "math-verify==0.9.0"
+
+# runs inside the peer's venv: one JSON line per case in, one JSON line per case out
+PEER_SCRIPT = r"""
+import json, sys, time
+from math_verify import parse, verify
+for line in sys.stdin:
+    case = json.loads(line)
+    start = time.perf_counter()
+    try:
+        verdict = bool(verify(parse(case["gold"]), parse(case["answer"])))
+        error = ""
+    except Exception as exc:  # the peer failing on a pair is its verdict "no credit"
+        verdict, error = False, type(exc).__name__
+    print(json.dumps({"id": case["id"], "verdict": verdict, "seconds": time.perf_counter() - start, "error": error}), flush=True)
+"""
+
+
+def peer_python(venv: Path) -> Path:
+    """The peer's interpreter, installing Math-Verify into ``venv`` the first time."""
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    probe = subprocess.run([str(python), "-c", "import math_verify"], capture_output=True)
+    if probe.returncode != 0:
+        print(f"installing {PEER_REQUIREMENT} into {venv} (throw-away; not a grader dependency)", flush=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", PEER_REQUIREMENT],
+                       check=True)
+    return python
+
+
+def latex_of(value: Any) -> str:
+    """A case's gold or answer as text Math-Verify reads (arrays as LaTeX matrices, in $...$)."""
+    if isinstance(value, list):
+        rows = value if value and isinstance(value[0], list) else [value]
+        value = r"\begin{pmatrix}" + r" \\ ".join(" & ".join(str(item) for item in row) for row in rows) + r"\end{pmatrix}"
+    text = str(value)
+    return text if text.startswith("$") else f"${text}$"
+
+
+def run_peer(cases: list[dict[str, Any]], venv: Path, timeout: float) -> dict[str, dict[str, Any]]:
+    python = peer_python(venv)
+    lines = "".join(json.dumps({"id": c["id"], "gold": latex_of(c["gold"]), "answer": latex_of(c["answer"])}) + "\n"
+                    for c in cases)
+    done = subprocess.run([str(python), "-c", PEER_SCRIPT], input=lines, capture_output=True, text=True,
+                          timeout=timeout * len(cases))
+    records = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    return {record["id"]: record for record in records}
+
+
+def _accuracy(rows: list[tuple[float, bool]]) -> str:
+    """Right: full credit for a right answer, none for a wrong one. A false accept: any credit
+    for a wrong answer (partial credit included)."""
+    right = sum((score == 1) if truth else (score == 0) for score, truth in rows)
+    false_accepts = sum(score > 0 and not truth for score, truth in rows)
+    return f"{right / len(rows):6.1%} ({false_accepts} false accepts)" if rows else "-"
+
+
+def compare_with_peer(cases: list[dict[str, Any]], records: list[dict[str, Any]], peer: dict[str, dict[str, Any]]) -> None:
+    ours: dict[str, list[tuple[float, bool]]] = {}
+    theirs: dict[str, list[tuple[float, bool]]] = {}
+    ratios: dict[str, list[float]] = {}
+    disagreements: list[str] = []
+    for case, record in zip(cases, records, strict=True):
+        other = peer.get(case["id"])
+        if other is None:
+            continue
+        category = case["category"]
+        score = float(record["score"])
+        ours.setdefault(category, []).append((score, case["truth"]))
+        theirs.setdefault(category, []).append((float(bool(other["verdict"])), case["truth"]))
+        if (score == 1) != case["truth"] or (not case["truth"] and score > 0):
+            disagreements.append(f"{case['id']} ({record['status']}, truth {'right' if case['truth'] else 'wrong'})")
+        ratios.setdefault(category, []).append(float(other["seconds"]) / max(float(record["seconds"]), 1e-6))
+    print(f"\nside by side with Math-Verify ({PEER_REQUIREMENT}) on the same {sum(map(len, ours.values()))} pairs")
+    print(f"{'category':<20} {'grader accuracy':>26} {'Math-Verify accuracy':>26} {'time ratio (MV / grader), median':>34}")
+    for category in ours:
+        print(f"{category:<20} {_accuracy(ours[category]):>26} {_accuracy(theirs[category]):>26} "
+              f"{statistics.median(ratios[category]):>33.1f}x")
+    everything = [pair for rows in ours.values() for pair in rows]
+    everything_peer = [pair for rows in theirs.values() for pair in rows]
+    all_ratios = [ratio for values in ratios.values() for ratio in values]
+    print(f"{'all':<20} {_accuracy(everything):>26} {_accuracy(everything_peer):>26} {statistics.median(all_ratios):>33.1f}x")
+    if disagreements:
+        print("grader verdicts that differ from the truth: " + ", ".join(disagreements))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-peer", action="store_true", help="do not run Math-Verify")
+    parser.add_argument("--peer-venv", type=Path, default=Path(tempfile.gettempdir()) / "grader-bench-math-verify")
     arguments = parser.parse_args()
     cases = build_cases(random.Random(arguments.seed))
-    lines = [json.dumps({key: value for key, value in case.items() if key != "category"}) for case in cases]
+    lines = [json.dumps({key: value for key, value in case.items() if key not in ("category", "truth")}) for case in cases]
     start = time.perf_counter()
     records = run_batch_lines(lines, workers=arguments.workers, timeout=arguments.timeout)
     wall = time.perf_counter() - start
@@ -138,6 +250,8 @@ def main() -> None:
             f"{category:<20} {len(times):>4} {statistics.median(times) * 1e3:>10.2f} {p90 * 1e3:>9.2f} "
             f"{max(times) * 1e3:>9.1f}  {slowest[category]:<15} {summary}"
         )
+    if not arguments.no_peer:
+        compare_with_peer(cases, records, run_peer(cases, arguments.peer_venv, arguments.timeout))
 
 
 if __name__ == "__main__":

@@ -1,17 +1,21 @@
 """Throughput of ``grader grade``: wall time and peak memory for synthetic classes.
 
-For each class size N (default 100, 1000, 5000) and worker count (1, 2), generate a class
-with ``make_class.py`` (cached under the work folder), then run ``grader grade RUBRIC
+For each class size N (default 100, 1000, 5000), generator style (``--styles``, default
+realistic: students' own forms and own numbers, about 43% of the auto-graded answers
+distinct; simple: the former generator, 2% distinct) and worker count (1, 2), generate a
+class with ``make_class.py`` (cached under the work folder), then run ``grader grade RUBRIC
 CLASS -o OUT --key KEY --quiet`` as a subprocess. Peak memory is sampled from /proc as
 the largest sum of the resident set sizes of the grader process and its workers; the
 largest single process (``/usr/bin/time -f %M``, else ``getrusage(RUSAGE_CHILDREN)``)
 is shown too.
 
     python benchmarks/bench_grade.py [--rubric rubrics/ift6135-w2020-a2.yaml] [--sizes 100 1000]
+        [--styles realistic simple] [--workers 2]
 
 The key is built once beforehand (that needs torch); grading itself does not.
-Target: 1000 students x every part of the IFT6135 rubric under 30 s with 2 workers and
-under 1 GB peak memory.
+Targets (issue 9): 1000 students x every part of the IFT6135 W2020 rubric with 2 workers,
+under 1 GB peak memory: realistic class <= 20 s, simple class <= 5 s. Time per distinct
+check by answer kind: ``benchmarks/bench_checks.py``.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO))
 
-from make_class import make_class  # noqa: E402
+from make_class import STYLES, Census, make_class  # noqa: E402
 
 
 def _children(pid: int) -> list[int]:
@@ -77,8 +81,10 @@ class TreeSampler(threading.Thread):
             time.sleep(self.interval)
 
 
-def run_once(rubric: Path, key: Path, class_dir: Path, out: Path, workers: int) -> tuple[float, float, float, int]:
-    """Wall seconds, peak tree MB, largest process MB, exit code."""
+def run_once(rubric: Path, key: Path, class_dir: Path, out: Path, workers: int) -> tuple[float, float, float, float, int]:
+    """Wall seconds, CPU seconds (the grader and its workers), peak tree MB, largest process MB,
+    exit code. CPU seconds depend little on other processes loading the machine: on a shared
+    machine compare those."""
     if out.exists():
         shutil.rmtree(out)
     command = [
@@ -88,12 +94,15 @@ def run_once(rubric: Path, key: Path, class_dir: Path, out: Path, workers: int) 
     timer = shutil.which("time") or ("/usr/bin/time" if os.path.exists("/usr/bin/time") else None)
     if timer:
         command = [timer, "-f", "maxrss_kb=%M", *command]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     sampler = TreeSampler(process.pid)
     sampler.start()
     stdout, stderr = process.communicate()
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     sampler.stopped.set()
     sampler.join()
     largest_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # cumulative fallback
@@ -103,7 +112,7 @@ def run_once(rubric: Path, key: Path, class_dir: Path, out: Path, workers: int) 
             break
     if process.returncode != 0:
         print(stdout, stderr, file=sys.stderr)
-    return wall, sampler.peak_kb / 1024, largest_mb, process.returncode
+    return wall, cpu, sampler.peak_kb / 1024, largest_mb, process.returncode
 
 
 def main() -> None:
@@ -111,6 +120,7 @@ def main() -> None:
     parser.add_argument("--rubric", type=Path, default=REPO / "rubrics" / "ift6135-w2020-a2.yaml")
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--styles", nargs="+", choices=STYLES, default=["realistic"])
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "grader-bench")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -119,19 +129,22 @@ def main() -> None:
         [sys.executable, "-m", "grader.cli", "key", "build", str(args.rubric), "-o", str(key)], cwd=REPO, check=True
     )
     rows = []
-    for size in args.sizes:
-        class_dir = args.work / f"class-{args.rubric.stem}-{size}"
-        if not class_dir.is_dir() or len(os.listdir(class_dir)) != size:
-            make_class(args.rubric, class_dir, size)
-        for workers in args.workers:
-            wall, tree_mb, largest_mb, code = run_once(args.rubric, key, class_dir, args.work / "out", workers)
-            rows.append((size, workers, wall, tree_mb, largest_mb, code))
-            print(f"N={size:5d} workers={workers}  {wall:7.1f}s  peak {tree_mb:7.0f} MB (largest process {largest_mb:5.0f} MB)  exit {code}", flush=True)
-    print()
-    print(f"{'students':>8}  {'workers':>7}  {'wall s':>7}  {'students/s':>10}  {'peak MB':>8}  {'max proc MB':>11}")
-    for size, workers, wall, tree_mb, largest_mb, code in rows:
+    for style in args.styles:
+        for size in args.sizes:
+            class_dir = args.work / f"class-{args.rubric.stem}-{style}-{size}"
+            census = Census()
+            make_class(args.rubric, class_dir, size, style=style, census=census)  # cheap next to grading
+            print(f"{style} class of {size}: {census}", flush=True)
+            for workers in args.workers:
+                wall, cpu, tree_mb, largest_mb, code = run_once(args.rubric, key, class_dir, args.work / "out", workers)
+                rows.append((style, size, workers, wall, cpu, tree_mb, largest_mb, code))
+                print(f"{style} N={size:5d} workers={workers}  {wall:7.1f}s wall  {cpu:7.1f}s CPU  peak {tree_mb:7.0f} MB "
+                      f"(largest process {largest_mb:5.0f} MB)  exit {code}", flush=True)
+    print(f"\nload average (1, 5, 15 min): {' '.join(f'{value:.2f}' for value in os.getloadavg())} on {os.cpu_count()} CPUs")
+    print(f"{'style':>9}  {'students':>8}  {'workers':>7}  {'wall s':>7}  {'CPU s':>7}  {'students/s':>10}  {'peak MB':>8}  {'max proc MB':>11}")
+    for style, size, workers, wall, cpu, tree_mb, largest_mb, code in rows:
         flag = "" if code == 0 else f"  (exit {code})"
-        print(f"{size:>8}  {workers:>7}  {wall:>7.1f}  {size / wall:>10.1f}  {tree_mb:>8.0f}  {largest_mb:>11.0f}{flag}")
+        print(f"{style:>9}  {size:>8}  {workers:>7}  {wall:>7.1f}  {cpu:>7.1f}  {size / wall:>10.1f}  {tree_mb:>8.0f}  {largest_mb:>11.0f}{flag}")
 
 
 if __name__ == "__main__":

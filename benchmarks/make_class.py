@@ -1,14 +1,23 @@
 """Generate a synthetic class of N students for a rubric, from the rubric's own self-tests.
 
-Each part's ``tests`` give sample answers with expected scores. A student answers each
-part with a realistic mix: mostly right answers in varied forms (the right samples,
-re-spaced), common mistakes (the samples scoring < 1), unreadable input, missing parts,
-and prose for manual parts. Most students hand in ``answers.yaml``; some a LaTeX write-up
-with ``\\answer`` tags, some ``answers.json``; about 1% hand in a broken YAML file.
+Two styles:
 
-    python benchmarks/make_class.py rubrics/ift6135-w2020-a2.yaml /tmp/class -n 1000
+* ``realistic`` (the default): students write right answers in many equivalent forms of
+  their own (terms and factors in any order, expanded or factored, plain or LaTeX) and
+  wrong answers with their own numbers (a slipped coefficient, constant or exponent; a
+  miscomputed entry), besides the rubric's sample answers and listed mistakes. About
+  half of the auto-graded answers are distinct, so a benchmark measures the checker, not
+  the cache of identical answers.
+* ``simple`` (the former generator): each answer is one of the part's sample answers
+  (``tests``), re-spaced; few answers are distinct.
 
-Deterministic for a given seed.
+Both add unreadable input, missing parts and prose for manual parts. Most students hand in
+``answers.yaml``; some a LaTeX write-up with ``\\answer`` tags, some ``answers.json``;
+about 1% hand in a broken YAML file.
+
+    python benchmarks/make_class.py rubrics/ift6135-w2020-a2.yaml /tmp/class -n 1000 [--style simple]
+
+Deterministic for a given seed and style.
 """
 
 from __future__ import annotations
@@ -19,15 +28,21 @@ import random
 import re
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from realistic_answers import RealisticAnswers  # noqa: E402
 
 from grader.rubric.load import load_rubric  # noqa: E402
 from grader.rubric.models import Part, Rubric  # noqa: E402
+
+STYLES = ("realistic", "simple")
 
 GARBAGE = ("((", "???", "see my notes", "x +* y", "[[1, 2], [3", "\\frac{1}{", "idk")
 PROSE = (
@@ -67,13 +82,40 @@ def answer_for(part: Part, rng: random.Random) -> Any:
     return rng.choice(partial) if partial else None
 
 
-def write_student(folder: Path, index: int, rubric: Rubric, rng: random.Random) -> None:
+Answerer = Callable[[Part, random.Random], Any]
+
+
+class Census:
+    """How many auto-graded answers a class has, and how many distinct (part, answer) pairs
+    (the checks ``grader grade`` runs: answers are told apart as it does, by their text with
+    whitespace collapsed, or canonical JSON)."""
+
+    def __init__(self) -> None:
+        self.answers = 0
+        self.distinct: set[tuple[str, str]] = set()
+
+    def add(self, part_id: str, value: Any) -> None:
+        text = " ".join(value.split()) if isinstance(value, str) else json.dumps(value, sort_keys=True)
+        self.answers += 1
+        self.distinct.add((part_id, text))
+
+    def __str__(self) -> str:
+        share = len(self.distinct) / self.answers if self.answers else 0.0
+        return f"{self.answers} auto-graded answers, {len(self.distinct)} distinct ({share:.0%})"
+
+
+def write_student(folder: Path, index: int, rubric: Rubric, rng: random.Random, answer: Answerer = answer_for,
+                  census: Census | None = None) -> None:
     """Write one student's folder."""
     folder.mkdir(parents=True, exist_ok=True)
     sid = f"s{index:05d}"
     name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
     student = {"id": sid, "name": name, "email": f"{sid}@example.edu"}
-    answers = {part.id: answer for part in rubric.parts() if (answer := answer_for(part, rng)) is not None}
+    answers = {part.id: value for part in rubric.parts() if (value := answer(part, rng)) is not None}
+    if census is not None:
+        for part in rubric.parts():
+            if part.answer.kind != "manual" and part.id in answers:
+                census.add(part.id, answers[part.id])
     style = rng.random()
     if style < 0.01:
         (folder / "answers.yaml").write_text("student: {id: " + sid + "}\nanswers:\n  - [unclosed\n", encoding="utf-8")
@@ -91,15 +133,23 @@ def write_student(folder: Path, index: int, rubric: Rubric, rng: random.Random) 
         (folder / "answers.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
-def make_class(rubric_path: Path, out: Path, count: int, seed: int = 0) -> Path:
-    """Create ``out`` with ``count`` student folders; returns ``out``."""
+def make_class(rubric_path: Path, out: Path, count: int, seed: int = 0, style: str = "realistic",
+               census: Census | None = None) -> Path:
+    """Create ``out`` with ``count`` student folders; returns ``out``. ``census`` counts the
+    answers (broken files and wrong files included, as written)."""
+    if style not in STYLES:
+        raise ValueError(f"unknown style {style!r} (one of {', '.join(STYLES)})")
     rubric, _ = load_rubric(rubric_path)
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     rng = random.Random(seed)
+    answerer: Answerer = answer_for
+    if style == "realistic":
+        realistic = RealisticAnswers(rubric, fallback=answer_for)
+        answerer = realistic.answer
     for index in range(count):
-        write_student(out / f"student{index:05d}", index, rubric, rng)
+        write_student(out / f"student{index:05d}", index, rubric, rng, answerer, census)
     return out
 
 
@@ -109,9 +159,12 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("-n", "--count", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--style", choices=STYLES, default="realistic",
+                        help="realistic: own forms and own numbers (default); simple: the former generator")
     args = parser.parse_args()
-    make_class(args.rubric, args.out, args.count, args.seed)
-    print(f"wrote {args.count} submissions to {args.out}")
+    census = Census()
+    make_class(args.rubric, args.out, args.count, args.seed, args.style, census)
+    print(f"wrote {args.count} submissions ({args.style}) to {args.out}: {census}")
 
 
 if __name__ == "__main__":

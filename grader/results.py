@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from grader.check.verdict import Status, Verdict
+from grader.check.verdict import NEEDS_PERSON, Status, Verdict
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,28 @@ class Student:
 
 
 @dataclass(frozen=True)
+class Review:
+    """Where a part stands with people (from the results database).
+
+    ``state``: "pending" (waiting for a person), "decided" (a person's score applies:
+    ``fraction`` of the part's points), or "reconfirm" (an earlier decision no longer
+    applies because the answer or the part changed; ``fraction`` is that old decision)."""
+
+    state: str
+    fraction: float | None = None
+    comment: str = ""
+    who: str = ""
+    decision_id: int | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.state in ("pending", "reconfirm")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"state": self.state, "fraction": self.fraction, "comment": self.comment, "decision_id": self.decision_id}
+
+
+@dataclass(frozen=True)
 class PartResult:
     """One part of one submission: points earned and the verdict behind them."""
 
@@ -32,15 +54,27 @@ class PartResult:
     max_points: float
     verdict: Verdict
     answer: str | None = None  # the raw answer as submitted (shortened for display)
+    review: Review | None = None  # None: the automatic verdict is final
+
+    @property
+    def pending(self) -> bool:
+        """Waiting for a person: its points are not final (without review information:
+        when its status needs a person)."""
+        if self.review is not None:
+            return self.review.pending
+        return self.verdict.status in NEEDS_PERSON
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "part_id": self.part_id,
             "points": self.points,
             "max_points": self.max_points,
             "answer": self.answer,
             **self.verdict.to_json(),
         }
+        if self.review is not None:
+            data["review"] = self.review.to_json()
+        return data
 
 
 @dataclass(frozen=True)
@@ -97,6 +131,20 @@ def file_stem(student_id: str) -> str:
     return stem[:100] or "student"
 
 
+def review_from_json(data: Any) -> Review | None:
+    """A part's ``review`` from feedback JSON (None when absent)."""
+    if not isinstance(data, dict):
+        return None
+    fraction = data.get("fraction")
+    decision = data.get("decision_id")
+    return Review(
+        state=str(data["state"]),
+        fraction=float(fraction) if fraction is not None else None,
+        comment=str(data.get("comment") or ""),
+        decision_id=int(decision) if decision is not None else None,
+    )
+
+
 def graded_from_json(data: dict[str, Any], stem: str = "") -> Graded:
     """Rebuild a Graded from its feedback JSON. Raises KeyError/ValueError/TypeError if malformed."""
     student = Student(**{key: str(data["student"].get(key, "")) for key in ("id", "name", "email", "folder")})
@@ -115,6 +163,7 @@ def graded_from_json(data: dict[str, Any], stem: str = "") -> Graded:
                 note=part.get("note"),
                 evidence=dict(part.get("evidence") or {}),
             ),
+            review=review_from_json(part.get("review")),
         )
         for part in data["parts"]
     )

@@ -7,16 +7,19 @@ pipeline with the feedback renderer, and writes the gradebook and the class summ
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.files import clean_temp_files, exclusive_output, output_error, write_text_atomic
+from grader.errors import OutputError
+from grader.files import clean_temp_files, exclusive_output, output_error
+from grader.grading.db import DB_NAME
 from grader.grading.pipeline import DEFAULT_CHUNK, grade_batch
 from grader.key import AnswerKey, default_key_path
 from grader.output.feedback import feedback_json, feedback_markdown
-from grader.output.gradebook import gradebook_csv
-from grader.output.summary import BatchSummary, summarize
+from grader.output.render import render_class, reviewed
+from grader.output.summary import BatchSummary
 from grader.results import Graded
 from grader.rubric.models import Rubric
 from grader.submission.identity import Roster
@@ -50,10 +53,12 @@ def grade_class(
 ) -> BatchSummary:
     """Grade every folder of ``submissions_dir`` into ``out_dir``; returns the summary.
 
-    Writes ``feedback/<id>.json`` + ``.md`` (through the pipeline, student by student),
-    then ``gradebook.csv`` and ``summary.json``, each atomically. Holds ``out_dir`` for the
-    whole run (``grader.files.exclusive_output``); an OSError on the way becomes one
-    OutputError line naming the file and the cause (students already written are kept).
+    Records every student in ``grades.sqlite`` and writes ``feedback/<id>.json`` + ``.md``
+    (through the pipeline, chunk by chunk), then ``gradebook.csv`` and ``summary.json``
+    rendered from the database (people's decisions applied), each atomically. Holds
+    ``out_dir`` for the whole run (``grader.files.exclusive_output``); an OSError on the way
+    becomes one OutputError line naming the file and the cause (students already written
+    are kept).
     """
     out = Path(out_dir)
     with exclusive_output(out):  # OUT writable and ours, before any grading
@@ -62,20 +67,21 @@ def grade_class(
                 rubric, rubric_sha, key, submissions_dir, out, workers=workers, roster=roster, resume=resume,
                 quiet=quiet, budget=budget, seed=seed, chunk_size=chunk_size, render=render_feedback,
             )
-            part_ids = [part.id for part in rubric.parts()]
-            write_text_atomic(out / "gradebook.csv", gradebook_csv(part_ids, (g.result for g in run.results)))
-            summary = summarize(rubric, rubric_sha, (g.result for g in run.results), run.problems)
-            write_text_atomic(out / "summary.json", summary.dumps())
+            # the results come from the database with people's decisions applied: the feedback the
+            # workers wrote from the automatic verdicts is re-rendered for the students concerned
+            summary = render_class(out, rubric, rubric_sha, run.results, run.problems, feedback_for=reviewed(run.results))
             write_class_report(out, quiet=quiet)
         except OSError as exc:
             _clean_staged(out)
             filename = str(exc.filename or "")
             inside = bool(filename) and Path(filename).resolve().is_relative_to(out.resolve())
             raise output_error(exc, "cannot write" if inside or not filename else "cannot read") from None
+        except sqlite3.Error as exc:  # the results database: a full disk, a read-only file
+            _clean_staged(out)
+            raise OutputError(f"cannot write {out / DB_NAME}: {exc}") from None
         except BaseException:  # interrupted or terminated: the workers are stopped by now
             _clean_staged(out)
             raise
-    summary.out_dir = str(out)
     summary.graded = run.graded
     summary.resumed = run.resumed
     summary.unique_checks = run.unique_checks

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import sympy
 import torch
 
 from grader.errors import ReferenceCallError
@@ -54,15 +55,42 @@ def _jacobian(fn: TorchFn, x: torch.Tensor) -> list[list[float]]:
 
 
 def jacobian(
-    outputs: list[str], variables: list[str], point: list[float], device: str = "cpu"
-) -> list[list[float]]:
+    outputs: list[str], variables: list[str], point: list[float] | None = None, device: str = "cpu"
+) -> list[list[float]] | list[list[str]]:
     """``J[i][j] = d outputs[i] / d variables[j]`` at ``point`` (``len(outputs) x len(variables)``).
 
-    Computed with ``torch.autograd.functional.jacobian`` in float64.
+    Computed with ``torch.autograd.functional.jacobian`` in float64. Without ``point``, the
+    symbolic Jacobian: each entry is expression text (sympy differentiation), for an
+    ``array`` part whose answer is a matrix of expressions.
     """
+    if point is None:
+        return _symbolic_jacobian(outputs, variables)
     dev = get_device(device)
     fn = _vector_fn(outputs, variables, "")
     return _jacobian(fn, _point(point, len(variables), dev))
+
+
+def _symbolic_jacobian(outputs: Sequence[str], variables: Sequence[str]) -> list[list[str]]:
+    """The Jacobian's entries as expression text (``"cos(pi*x2)"``), rows = outputs."""
+    from grader.parse import to_text
+
+    outs = as_str_list(outputs, "outputs")
+    names = as_str_list(variables, "variables")
+    if len(set(names)) != len(names):
+        raise ReferenceCallError(f"variables contain a repeated name: {names}")
+    rows = []
+    for i, text in enumerate(outs):
+        try:
+            expression = to_sympy(text)
+        except ReferenceCallError as exc:
+            raise ReferenceCallError(f"outputs[{i}]: {exc}") from None
+        symbols = {str(symbol): symbol for symbol in expression.free_symbols}
+        row = []
+        for name in names:
+            symbol = symbols.get(name)
+            row.append(to_text(sympy.diff(expression, symbol)) if symbol is not None else "0")
+        rows.append(row)
+    return rows
 
 
 def jacobian_composition(

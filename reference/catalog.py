@@ -71,9 +71,9 @@ _ENTRIES = [
         "autograd.jacobian",
         "reference.autograd",
         "jacobian",
-        "Jacobian of expression outputs w.r.t. variables at a point -> nested list m x n",
-        args=(Arg("outputs", "list[str]"), Arg("variables", "list[str]"), Arg("point", "list[float]")),
-        result="nested list, len(outputs) x len(variables); select a row (0) or an entry (0.1)",
+        "Jacobian of expression outputs w.r.t. variables at a point (no point: symbolic) -> nested list m x n",
+        args=(Arg("outputs", "list[str]"), Arg("variables", "list[str]"), Arg("point", "list[float] | None", "None")),
+        result="nested list, len(outputs) x len(variables) (numbers; without point, expression text); select a row (0) or an entry (0.1)",
         example="{ref: autograd.jacobian, args: {outputs: ['x*y', 'x+y'], variables: [x, y], point: [1, 2]}}",
     ),
     RefEntry(

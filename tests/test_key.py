@@ -6,11 +6,10 @@ import json
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
-from support import REPO, run_grader
+from support import REPO, rubric_params, run_grader
 
 from grader.errors import AnswerKeyError
 from grader.key import check_key_matches, key_from_json, load_key
@@ -42,6 +41,7 @@ SMALL = textwrap.dedent(
 )
 
 
+@pytest.mark.torch  # builds the key first
 def test_build_key_resolves_refs_selects_and_transforms() -> None:
     rubric, _ = parse_rubric_text(SMALL)
     key = build_key(rubric, rubric_hash(SMALL))
@@ -55,6 +55,7 @@ def test_build_key_resolves_refs_selects_and_transforms() -> None:
     assert "torch" in key.versions
 
 
+@pytest.mark.torch  # builds the key first
 def test_key_round_trips_through_json_and_checks_its_rubric(tmp_path: Path) -> None:
     rubric, _ = parse_rubric_text(SMALL)
     sha = rubric_hash(SMALL)
@@ -89,17 +90,13 @@ def test_key_file_that_is_not_json_names_line_and_column(tmp_path: Path) -> None
         load_key(path)
 
 
-@pytest.mark.parametrize("rubric", RUBRICS, ids=[p.stem for p in RUBRICS])
+@pytest.mark.parametrize("rubric", rubric_params(RUBRICS))
 def test_key_build_cli_on_every_bundled_rubric(rubric: Path, tmp_path: Path) -> None:
     out = tmp_path / "key.json"
-    started = time.perf_counter()
     result = run_grader("key", "build", str(rubric), "-o", str(out))
-    elapsed = time.perf_counter() - started
     assert result.returncode == 0, result.stdout + result.stderr
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["rubric_sha256"] == rubric_hash(rubric.read_text(encoding="utf-8"))
-    # the acceptance bound is 10 s per rubric on CPU; this is a sanity guard, not a benchmark
-    assert elapsed < 60
     show = run_grader("key", "show", str(out))
     assert show.returncode == 0 and data["assignment"] in show.stdout
 
@@ -126,6 +123,7 @@ BLOCK_TORCH = textwrap.dedent(
 )
 
 
+@pytest.mark.torch  # builds the key first
 def test_grading_with_a_frozen_key_needs_no_torch(tmp_path: Path) -> None:
     rubric_path = tmp_path / "small.yaml"
     rubric_path.write_text(SMALL, encoding="utf-8")
@@ -139,3 +137,28 @@ def test_grading_with_a_frozen_key_needs_no_torch(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["correct", "1.0"]
+
+
+ZERO_MEAN = textwrap.dedent(
+    """\
+    assignment: {id: zero, title: Zero}
+    questions:
+      - id: q1
+        parts:
+          - id: q1.mean0
+            points: 1
+            prompt: mean of channel 0 of centred data
+            answer:
+              kind: number
+              expected: {ref: norm.stats, args: {x: [[[-1, 1]], [[1, -1]]], layout: NCL, kind: batch}, select: mean.0}
+    """
+)
+
+
+def test_a_reference_giving_zero_needs_an_absolute_tolerance() -> None:
+    rubric, _ = parse_rubric_text(ZERO_MEAN)
+    with pytest.raises(AnswerKeyError, match="expected value of 0 .* no absolute tolerance"):
+        build_key(rubric, rubric_hash(ZERO_MEAN))
+    fixed = ZERO_MEAN.replace("select: mean.0}", "select: mean.0}\n          tolerance: {atol: 1.0e-9}")
+    rubric, _ = parse_rubric_text(fixed)
+    assert build_key(rubric, rubric_hash(fixed)).parts["q1.mean0"].expected == 0

@@ -13,6 +13,8 @@ from grader.key import AnswerKey
 from grader.key.build import build_key
 from grader.rubric.load import load_rubric
 
+pytestmark = pytest.mark.torch
+
 
 @cache
 def key_of(name: str) -> AnswerKey:

@@ -8,6 +8,7 @@
 - a mistake rule equivalent to the expected answer (it could never fire, and would hide
   that the rubric is wrong);
 - a choice whose expected option is not listed; a self-test naming an unknown rule;
+- an expected number 0 with a relative-only tolerance (only exactly 0 would be accepted);
 - (deep, where the reference implementations are installed) a reference call whose
   result does not fit the part's kind: a ``number`` part whose reference gives a list is
   an error naming the ``select`` paths that give one number; a failing call or ``select``
@@ -269,6 +270,38 @@ def _refs_of(part: models.Part) -> Iterator[tuple[models.RefCall, PathKey]]:
             yield mistake.match, ("mistakes", index, "match")
 
 
+def _is_zero_literal(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return value == 0
+    if isinstance(value, str):
+        try:
+            return float(value.strip()) == 0
+        except ValueError:
+            return False
+    return False
+
+
+def _zero_without_atol(rubric: models.Rubric, part: models.Part) -> str | None:
+    """A literal expected number 0 (a number part, or a numeric item of a tuple/set) whose
+    tolerance is relative only; the offending value as written, else None."""
+    spec = part.answer
+    if isinstance(spec, models.NumberAnswer):
+        values = [spec.expected]
+    elif isinstance(spec, models.TupleAnswer) and isinstance(spec.expected, list):
+        values = list(spec.expected)
+    else:
+        return None
+    tolerance = rubric.tolerance_for(part)
+    if tolerance.sigfigs is not None or tolerance.decimals is not None or tolerance.atol > 0:
+        return None
+    for value in values:
+        if _is_zero_literal(value):
+            return repr(value) if isinstance(value, str) else str(value)
+    return None
+
+
 def _check_part(rubric: models.Rubric, part: models.Part, p_path: PathKey,
                 positions: dict[PathKey, tuple[int, int]], file: str | None,
                 catalog: list[str] | None, deep: bool) -> list[RubricIssue]:
@@ -290,6 +323,13 @@ def _check_part(rubric: models.Rubric, part: models.Part, p_path: PathKey,
         for option_id in wanted:
             if option_id not in ids:
                 add(f"expected option '{option_id}' is not one of the options ({', '.join(ids)})", ("answer", "expected"))
+
+    zero = _zero_without_atol(rubric, part)
+    if zero is not None:
+        add(f"the expected value {zero} is zero and the part has no absolute tolerance 'atol', so only "
+            "exactly 0 would be accepted (a relative tolerance of 0 is 0)", ("answer", "expected"),
+            "add an absolute tolerance to this part, e.g. 'tolerance: {atol: 1.0e-6}' (the largest error "
+            "you accept), or 'sigfigs'/'decimals'")
 
     rule_ids = [mistake.id for mistake in part.mistakes]
     for index, mistake_id in enumerate(rule_ids):

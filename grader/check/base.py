@@ -29,7 +29,7 @@ class CheckContext:
     tolerance: Tolerance = field(default_factory=lambda: Tolerance.model_validate({}))
     undecided: UndecidedPolicy = UndecidedPolicy.manual_review
     seed: int = 0  # random probing is seeded per part for deterministic results
-    step_seconds: float = 2.0  # soft budget of one symbolic step (simplify, ...)
+    step_seconds: float = 2.0  # soft budget of one symbolic step (simplify, ...), in CPU seconds
 
 
 class Checker(Protocol):

@@ -7,8 +7,10 @@ One pair::
     grader compare "[[1, 2], [3, 4]]" "[[1, 3], [2, 4]]" --kind array --json
 
 Batch (each line ``{"id", "kind", "gold", "answer", "symbols"?, "functions"?, "rtol"?,
-"atol"?}``; one output line ``{"id", "score", "status", "feedback", "parsed", "seconds"}``
-per input line, in order, even for malformed or hostile lines)::
+"atol"?, "sigfigs"?, "decimals"?, "undecided"?, "partial_credit"?, "element"?}``, the
+part options a rubric has, with the rubric's defaults; one output line ``{"id", "score",
+"status", "feedback", "parsed", "seconds"}`` per input line, in order, even for malformed
+or hostile lines; a line with an unusable option is "invalid" and says which)::
 
     grader compare --batch cases.jsonl --output verdicts.jsonl --workers 2 --timeout 10
 
@@ -27,27 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CompareCase", "compare_batch", "compare_case", "compare_supervised", "parse_domain", "run_batch_lines"]
+from grader.rubric.domains import parse_domain
+
+__all__ = ["CompareCase", "case_problem", "compare_batch", "compare_case", "compare_supervised", "parse_domain", "run_batch_lines"]
 
 KINDS = ("expression", "number", "array", "tuple", "set")
-SIMPLE_DOMAINS = ("positive", "nonnegative", "nonzero", "integer", "positive_integer", "real")
-NUMBER = r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*"
-
-
-def parse_domain(text: str) -> dict[str, Any]:
-    """'positive' / 'positive integer' / 'interval(0,1)' / 'matrix(3,1)' -> SymbolSpec fields."""
-    cleaned = " ".join(str(text).strip().lower().split()).replace("-", "_").replace(" ", "_")
-    if cleaned in SIMPLE_DOMAINS:
-        return {"domain": cleaned}
-    interval = re.fullmatch(rf"interval\({NUMBER},{NUMBER}\)", cleaned.replace("_", ""))
-    if interval:
-        return {"domain": "interval", "low": float(interval.group(1)), "high": float(interval.group(2))}
-    matrix = re.fullmatch(r"matrix\((\d+),(\d+)\)", cleaned.replace("_", ""))
-    if matrix:
-        return {"shape": (int(matrix.group(1)), int(matrix.group(2)))}
-    if cleaned == "identity":
-        return {"identity": True}
-    raise ValueError(f"unknown domain {text!r} (use {', '.join(SIMPLE_DOMAINS)}, interval(a,b), matrix(m,n) or identity)")
+POLICIES = ("accept_if_numeric", "manual_review", "reject")
+ELEMENTS = ("expression", "number")
 
 
 @dataclass
@@ -62,7 +50,10 @@ class CompareCase:
     rtol: float | None = None
     atol: float | None = None
     sigfigs: int | None = None
+    decimals: int | None = None
     undecided: str = "manual_review"
+    partial_credit: bool | None = None  # array, tuple, set (default: the rubric's, no partial credit)
+    element: str | None = None  # tuple, set: "expression" or "number"
     case_id: str = "compare"
 
 
@@ -80,12 +71,24 @@ def _part_and_context(case: CompareCase) -> tuple[Any, Any, Any]:
         tolerance["atol"] = case.atol
     if case.sigfigs is not None:
         tolerance["sigfigs"] = case.sigfigs
+    if case.decimals is not None:
+        tolerance["decimals"] = case.decimals
     answer: dict[str, Any] = {"kind": case.kind, "expected": "0"}
+    if case.partial_credit is not None:
+        if case.kind not in ("array", "tuple", "set"):
+            raise ValueError(f"partial_credit applies to array, tuple and set, not {case.kind}")
+        answer["partial_credit"] = case.partial_credit
+    if case.element is not None:
+        if case.kind not in ("tuple", "set"):
+            raise ValueError(f"element applies to tuple and set, not {case.kind}")
+        if case.element not in ELEMENTS:
+            raise ValueError(f"unknown element {case.element!r} (use {', '.join(ELEMENTS)})")
+        answer["element"] = case.element
+    if case.undecided not in POLICIES:
+        raise ValueError(f"unknown undecided policy {case.undecided!r} (use {', '.join(POLICIES)})")
     symbols = {name: parse_domain(domain) for name, domain in case.symbols.items()}
     functions = {name: ({"definition": definition} if definition else {}) for name, definition in case.functions.items()}
-    if case.kind == "expression" and tolerance:
-        answer["tolerance"] = tolerance
-    if case.kind in ("tuple", "set") and tolerance:
+    if tolerance:  # the part's own tolerance (for numbers it also relaxes exact integers)
         answer["tolerance"] = tolerance
     part_id = re.sub(r"[^A-Za-z0-9_.\-]", "_", str(case.case_id)) or "compare"
     if not part_id[0].isalnum():
@@ -102,6 +105,15 @@ def _part_and_context(case: CompareCase) -> tuple[Any, Any, Any]:
     return part, KeyPart(kind=case.kind, expected=case.expected), context
 
 
+def case_problem(case: CompareCase) -> str | None:
+    """Why a case's options cannot be used together (one line), or None."""
+    try:
+        _part_and_context(case)
+    except ValueError as exc:
+        return str(exc).splitlines()[0]
+    return None
+
+
 def compare_case(case: CompareCase) -> dict[str, Any]:
     """Check one case; returns the verdict as JSON (with ``parsed`` and ``seconds``)."""
     from grader.check.engine import check_part
@@ -116,6 +128,22 @@ def compare_case(case: CompareCase) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- batch
+
+
+def _whole(data: dict[str, Any], key: str) -> int | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{key} must be a whole number, got {value!r}")
+    return value
+
+
+def _flag(data: dict[str, Any], key: str) -> bool | None:
+    value = data.get(key)
+    if value is None or isinstance(value, bool):
+        return value
+    raise ValueError(f"{key} must be true or false, got {value!r}")
 
 
 def _line_case(line: str) -> tuple[str | None, CompareCase | str]:
@@ -144,7 +172,11 @@ def _line_case(line: str) -> tuple[str | None, CompareCase | str]:
             functions={str(k): (None if v is None else str(v)) for k, v in functions.items()},
             rtol=None if data.get("rtol") is None else float(data["rtol"]),
             atol=None if data.get("atol") is None else float(data["atol"]),
-            sigfigs=None if data.get("sigfigs") is None else int(data["sigfigs"]),
+            sigfigs=_whole(data, "sigfigs"),
+            decimals=_whole(data, "decimals"),
+            undecided=str(data.get("undecided") or "manual_review"),
+            partial_credit=_flag(data, "partial_credit"),
+            element=None if data.get("element") is None else str(data["element"]),
             case_id=case_id or "case",
         )
     except (TypeError, ValueError) as exc:

@@ -17,7 +17,7 @@ from grader.check.policy import apply_policy
 from grader.check.registry import checker_for
 from grader.check.verdict import Status, Verdict
 from grader.key import KeyPart
-from grader.parse.values import Invalid
+from grader.parse.values import Invalid, LabelledValue, Parsed
 from grader.rubric.models import Part, Rubric
 
 __all__ = ["check_part", "context_for", "is_blank", "INVALID_NOTE"]
@@ -83,6 +83,34 @@ def check_part(part: Part, key_part: KeyPart, raw: Any, ctx: CheckContext) -> Ve
     parsed = checker.read(spec, raw, ctx)
     if isinstance(parsed, Invalid):
         return _invalid_verdict(parsed)
+    if isinstance(parsed.value, LabelledValue) and len(parsed.value.values) > 1:
+        return _check_chain(part, key_part, checker, parsed, ctx)
+    return _check_parsed(part, key_part, checker, parsed, ctx)
+
+
+def _check_chain(part: Part, key_part: KeyPart, checker: Any, parsed: Parsed, ctx: CheckContext) -> Verdict:
+    """``a = b = c``: every side is checked as an answer (expected value, then mistake
+    rules); the side with the least credit is the answer's verdict."""
+    chain = parsed.value
+    assert isinstance(chain, LabelledValue)
+    verdicts = []
+    for index, value in enumerate(chain.values):
+        shown = chain.shown[index] if index < len(chain.shown) else parsed.shown
+        side = dataclasses.replace(chain, values=(value,), shown=(shown,))
+        verdicts.append((shown, _check_parsed(part, key_part, checker, dataclasses.replace(parsed, value=side, shown=shown), ctx)))
+    order = {Status.ERROR: 0, Status.INVALID: 1, Status.WRONG: 2, Status.TIMEOUT: 3, Status.UNDECIDED: 4, Status.PARTIAL: 5}
+    shown, worst = min(verdicts, key=lambda item: (item[1].score, order.get(item[1].status, 6)))
+    evidence = {**worst.evidence, "chain": [verdict.status.value for _, verdict in verdicts]}
+    if parsed.notes:
+        evidence["read_notes"] = list(parsed.notes)
+    if all(verdict.status is Status.CORRECT for _, verdict in verdicts):
+        return dataclasses.replace(worst, feedback="correct (every side of the `=` chain)", shown=parsed.shown, evidence=evidence)
+    feedback = f"every side of an `=` chain is graded; `{shown}` gets the least credit: {worst.feedback}"
+    return dataclasses.replace(worst, feedback=feedback, shown=parsed.shown, evidence=evidence)
+
+
+def _check_parsed(part: Part, key_part: KeyPart, checker: Any, parsed: Parsed, ctx: CheckContext) -> Verdict:
+    spec = part.answer
     try:
         verdict = checker.compare(spec, key_part.expected, parsed, ctx)
     except ExpectedValueError as exc:

@@ -7,10 +7,19 @@
    a side is undefined, complex or infinite are redrawn; too few usable points is
    "undecided", never "wrong". The tolerance is tight (relative 1e-9 plus 1e-12 times the
    size of the numbers that cancelled), so ``1e-4*x`` vs ``0`` and ``x^2 + 0.0005`` vs
-   ``x^2`` are told apart.
-2. Symbolic proof: ``expected - submitted`` through a chain of sympy steps (expand,
-   cancel, simplify, rewrite(exp), expand_log, trigsimp, ...), each under a soft time
-   budget (``ctx.step_seconds``, SIGALRM in the main thread; skipped elsewhere).
+   ``x^2`` are told apart. A float disagreement is rechecked at the same point with
+   60 digits before the answer is called wrong (float cancellation is never evidence).
+   The first points of a symbol lie on both sides of every kink of max/min/abs/sign/
+   Heaviside; sum bounds take ``integer_checks`` first, then larger integers.
+2. Symbolic proof: piecewise answers by cases (``grader.check.piecewise``), then
+   ``expected - submitted`` through a chain of sympy steps (expand, cancel, the rewrites
+   of ``grader.check.rewrites``, simplify, rewrite(exp), expand_log, trigsimp, ...), each
+   under a soft budget of CPU time (``ctx.step_seconds``, ``grader.check.timing``; skipped
+   outside the main thread), never of wall-clock time, so a loaded machine gives the same
+   verdicts. Steps cut by their budget are retried once with a larger one
+   (``PROOF_PASSES``) before the answer goes on to numeric confirmation (and, at worst,
+   "undecided"). A difference that expands to a nonzero polynomial with rational
+   coefficients is "different" (every domain is infinite).
 3. High-precision confirmation: 50 digits at 20 fresh points (with a second set of
    probe functions). Agreement is "equal, numerically confirmed, not proved"; the rubric's
    UndecidedPolicy decides what that is worth (see ``grader.check.engine``).
@@ -27,7 +36,6 @@ from __future__ import annotations
 
 import math
 import random
-import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,6 +51,8 @@ from grader.check.base import CheckContext
 from grader.check.identity import POINTS, exact_identity, is_rational_expression
 from grader.check.numeric import Compiled, EvaluationError, compile_numeric
 from grader.check.parsing import lookup_spec
+from grader.check.piecewise import has_kinks, kink_points, prove_by_cases
+from grader.check.rewrites import INVERSE_FUNCTIONS, extra_proof_steps, prove_by_derivative
 from grader.check.symbols import (
     FunctionDefs,
     apply_functions,
@@ -50,9 +60,11 @@ from grader.check.symbols import (
     matrix_sample,
     probe_definitions,
     sampler_for,
+    spec_for,
 )
-from grader.check.timing import StepTimeout, step_allowed, time_limit
-from grader.rubric.models import Tolerance
+from grader.check.timing import StepTimeout, cpu_seconds, step_allowed, time_limit
+from grader.check.tolerance import accepts
+from grader.rubric.models import Domain, Tolerance
 
 __all__ = ["Equivalence", "Outcome", "compare_expressions", "describe_point", "big_o_inner"]
 
@@ -63,7 +75,10 @@ MIN_POINTS = 6
 MAX_ATTEMPTS = 60
 CONFIRM_POINTS = 20
 CONFIRM_DIGITS = 50
-PROOF_STEPS_BUDGET = 2.0  # all proof steps together: this many step budgets
+# Proof passes, in step budgets (ctx.step_seconds of CPU time): (per step, all steps of the
+# pass). The steps the first pass cut are retried with a 3x larger budget; all together
+# they use at most 2 step budgets, as one pass of 2 did.
+PROOF_PASSES = ((0.5, 1.0), (1.5, 1.0))
 BIG_O_NAMES = ("O", "Theta", "Omega", "Θ", "Ω")
 
 
@@ -94,6 +109,7 @@ class _Probe:
     bounds: list[sympy.Symbol]
     matrices: list[MatrixSymbol]
     has_floats: bool
+    kinks: dict[sympy.Symbol, list[float]] = field(default_factory=dict)
 
 
 def _bound_symbols(expr: sympy.Basic) -> set[sympy.Symbol]:
@@ -104,11 +120,22 @@ def _bound_symbols(expr: sympy.Basic) -> set[sympy.Symbol]:
     return found
 
 
+def _bound_value(integer_checks: tuple[int, ...], index: int, rng: random.Random) -> int:
+    """The value of a sum/product bound at probe ``index``: the part's ``integer_checks``
+    first, then random integers beyond them (up to twice the largest, at least 16), so a
+    term that vanishes on the probe set (``(n-1)(n-2)(n-3)(n-5)(n-8)``, ``floor(n/9)``)
+    is still seen."""
+    if index < len(integer_checks):
+        return integer_checks[index]
+    low = min(integer_checks)
+    return rng.randint(low, max(2 * max(integer_checks), low + 15, 16))
+
+
 def _draw_env(probe: _Probe, ctx: CheckContext, rng: random.Random, integer_checks: tuple[int, ...], index: int, mode: str) -> dict[Any, Any]:
     env: dict[Any, Any] = {}
     convert: Callable[[float], Any] = float if mode == "fp" else mpmath.mpf
     for position, symbol in enumerate(probe.bounds):
-        env[symbol] = convert(float(integer_checks[(index + position) % len(integer_checks)]))
+        env[symbol] = convert(float(_bound_value(integer_checks, index + position, rng)))
     dimensions: dict[sympy.Symbol, int] = {}
     for matrix in probe.matrices:
         shape = []
@@ -126,8 +153,38 @@ def _draw_env(probe: _Probe, ctx: CheckContext, rng: random.Random, integer_chec
         env[matrix] = array if mode == "fp" else np.vectorize(mpmath.mpf, otypes=[object])(array)
     for symbol in probe.scalars:
         if symbol not in env:
-            env[symbol] = convert(sampler_for(symbol, ctx)(rng))
+            near = _near_kink(symbol, probe.kinks.get(symbol, []), ctx, rng, index)
+            env[symbol] = convert(near if near is not None else sampler_for(symbol, ctx)(rng))
     return env
+
+
+def _near_kink(symbol: sympy.Symbol, points: list[float], ctx: CheckContext, rng: random.Random, index: int) -> float | None:
+    """The first probe points of a symbol with kinks go in every stretch its kinks cut its
+    domain into (below the first, between neighbours, above the last), so ``|x|`` and
+    ``x`` are told apart on a domain that is mostly positive, and ``H(x)`` and
+    ``H(x - 0.001)`` too."""
+    if not points:
+        return None
+    spec = spec_for(symbol, ctx)
+    if spec.domain in (Domain.integer, Domain.positive_integer):
+        return None
+    low, high = -math.inf, math.inf
+    if spec.domain in (Domain.positive, Domain.nonnegative):
+        low = 0.0
+    elif spec.domain is Domain.interval and spec.low is not None and spec.high is not None:
+        low, high = spec.low, spec.high
+    inside = sorted(point for point in set(points) if low < point < high)
+    if not inside:
+        return None
+    edges = [max(low, inside[0] - max(1.0, abs(inside[0]))), *inside, min(high, inside[-1] + max(1.0, abs(inside[-1])))]
+    stretches = [(start, end) for start, end in zip(edges, edges[1:], strict=False) if start < end]
+    if index >= len(stretches):
+        return None
+    start, end = stretches[index]
+    value = start + (end - start) * rng.uniform(0.05, 0.95)
+    if spec.domain is Domain.nonzero and value == 0:
+        return None
+    return value
 
 
 def _finite_value(value: Any, mode: str) -> Any | None:
@@ -207,6 +264,74 @@ class _Samples:
     valid: list[tuple[dict[Any, Any], Any, Any, bool]] = field(default_factory=list)
     undefined: int = 0
     one_sided: int = 0
+    rechecked: int = 0
+
+
+RECHECK_DIGITS = 60
+RECHECK_RELATIVE = 1e-6  # float disagreements smaller than this are always rechecked
+RECHECK_CANCELLATION = 1e6  # ... and so are those where a sum lost 6 digits or more
+
+
+def _mp_env(env: dict[Any, Any]) -> dict[Any, Any]:
+    converted: dict[Any, Any] = {}
+    for key, value in env.items():
+        if isinstance(value, np.ndarray):
+            converted[key] = np.vectorize(mpmath.mpf, otypes=[object])(value)
+        else:
+            converted[key] = mpmath.mpf(value)
+    return converted
+
+
+def _clearly_different(probe: _Probe, env: dict[Any, Any], expected_value: Any, submitted_value: Any) -> bool:
+    """A float disagreement that no cancellation can explain: the values differ by more
+    than a millionth and no sum lost more than 6 of the 16 digits on the way."""
+    if isinstance(expected_value, np.ndarray) or isinstance(submitted_value, np.ndarray):
+        return False
+    size = max(abs(expected_value), abs(submitted_value))
+    if not abs(expected_value - submitted_value) > RECHECK_RELATIVE * size:
+        return False
+    try:
+        probe.expected.evaluate(env)
+        lost = probe.expected.cancellation
+        probe.submitted.evaluate(env)
+        lost = max(lost, probe.submitted.cancellation)
+    except EvaluationError:
+        return False
+    return bool(lost < RECHECK_CANCELLATION)
+
+
+def _recheck_precisely(expected: sympy.Basic, submitted: sympy.Basic, samples: _Samples, ctx: CheckContext, tolerance: Tolerance | None,
+                       digits: int = RECHECK_DIGITS, fp_probe: _Probe | None = None) -> _Samples:
+    """Float disagreements are decided again at the same points with 60-digit arithmetic
+    before an answer is called wrong: a true identity whose float evaluation cancels
+    catastrophically (``1/(22619537 - 15994428 sqrt(2))``) is never "wrong" from floats
+    alone. A float disagreement no cancellation can explain (``_clearly_different``) is
+    final; otherwise the first failing point is rechecked first, and when it still
+    differs that is the verdict."""
+    failing = [index for index, (_env, e, s, ok) in enumerate(samples.valid) if not ok]
+    if fp_probe is not None and failing:
+        env, expected_value, submitted_value, _ok = samples.valid[failing[0]]
+        if _clearly_different(fp_probe, env, expected_value, submitted_value):
+            return samples
+    try:
+        with mpmath.workdps(digits):
+            probe = _compile_pair(expected, submitted, "mp", 0)
+            valid = list(samples.valid)
+            for index in failing:
+                env = valid[index][0]
+                precise_env = _mp_env(env)
+                precise_expected = _finite_value(probe.expected.evaluate(precise_env), "mp")
+                precise_submitted = _finite_value(probe.submitted.evaluate(precise_env), "mp")
+                if precise_expected is None or precise_submitted is None:
+                    return samples
+                scale = max(probe.expected.scale, probe.submitted.scale)
+                agree = _close(precise_expected, precise_submitted, float(scale), tolerance, "mp", probe.has_floats)
+                valid[index] = (env, precise_expected, precise_submitted, agree)
+                if not agree:
+                    break  # differs at high precision too: wrong
+    except (EvaluationError, ArithmeticError, TypeError, ValueError):
+        return samples
+    return _Samples(valid=valid, undefined=samples.undefined, one_sided=samples.one_sided, rechecked=len(failing))
 
 
 def _sample(probe: _Probe, ctx: CheckContext, tolerance: Tolerance | None, integer_checks: tuple[int, ...], *, mode: str, wanted: int, salt: str) -> _Samples:
@@ -296,6 +421,7 @@ def _proof_steps(difference: sympy.Basic) -> list[tuple[str, Callable[[], Any]]]
         ("trigsimp", lambda: sympy.trigsimp(difference)),
         ("powsimp", lambda: sympy.simplify(sympy.powdenest(sympy.powsimp(difference)))),
     ]
+    steps[2:2] = extra_proof_steps(difference)  # inverse functions as logs, radicals, arctangent constants
     if difference.has(sympy.Sum, sympy.Product):
         # Sums with symbolic bounds: sympy proves them by evaluating them (doit) or not at
         # all; the general simplifiers only burn the budget. Numeric checks at several
@@ -361,27 +487,132 @@ def _prove_zero(difference: sympy.Basic, ctx: CheckContext) -> str | None:
         return "structural"
     if not step_allowed():
         return None
-    deadline = time.monotonic() + PROOF_STEPS_BUDGET * ctx.step_seconds
     steps = _proof_steps(difference)
     substituted = None if isinstance(difference, MatrixExpr) else _interval_substitution(difference, ctx)
     if substituted is not None:
         steps[2:2] = [(f"interval {name}", step) for name, step in _proof_steps(substituted)[:6] if name in ("expand_log", "simplify", "cancel")]
-    for name, step in steps:
-        remaining = min(ctx.step_seconds, deadline - time.monotonic())
-        if remaining <= 0:
+    # CPU-time budgets (a loaded machine does not cut a step short); the steps cut by their
+    # budget get one more try with a larger one before the proof gives up
+    cut: list[tuple[str, Callable[[], Any]]] = []
+    for step_budget, total in PROOF_PASSES:
+        deadline = cpu_seconds() + total * ctx.step_seconds
+        for name, step in steps:
+            remaining = min(step_budget * ctx.step_seconds, deadline - cpu_seconds())
+            if remaining <= 0:
+                cut.append((name, step))
+                continue
+            try:
+                with time_limit(remaining):
+                    result = step()
+            except StepTimeout:
+                cut.append((name, step))
+                continue
+            except MemoryError:
+                raise
+            except Exception:  # noqa: BLE001 - a sympy step failing is "not proved", never a verdict
+                continue
+            if _is_zero(result):
+                return name
+        steps, cut = cut, []
+        if not steps:
             break
-        try:
-            with time_limit(remaining):
-                result = step()
-        except StepTimeout:
-            continue
-        except MemoryError:
-            raise
-        except Exception:  # noqa: BLE001 - a sympy step failing is "not proved", never a verdict
-            continue
-        if _is_zero(result):
-            return name
     return None
+
+
+def _plain_number(value: sympy.Basic) -> bool:
+    if not isinstance(value, sympy.Expr) or value.free_symbols or not value.is_number:
+        return False
+    try:
+        number = complex(sympy.N(value, 30))
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return number.imag == 0 and math.isfinite(number.real)
+
+
+def _leaf_is_zero(expr: sympy.Basic) -> bool:
+    """A case of a proof by cases (no max/min/abs left) is zero: cheap steps, then simplify."""
+    if _is_zero(expr):
+        return True
+    try:
+        return bool(sympy.expand(expr) == 0 or sympy.cancel(sympy.together(expr)) == 0 or sympy.simplify(expr) == 0)
+    except StepTimeout:
+        raise
+    except Exception:  # noqa: BLE001 - a sympy step failing is "not proved"
+        return False
+
+
+def _prove_by_cases(expected: sympy.Basic, submitted: sympy.Basic, ctx: CheckContext) -> str | None:
+    """Piecewise answers (max, min, abs, sign, Heaviside): a proof by cases on the signs
+    of their arguments (``grader.check.piecewise``), within one step budget."""
+    if isinstance(expected, MatrixExpr) or not (has_kinks(expected) or has_kinks(submitted)) or not step_allowed():
+        return None
+    difference = sympy.Add(expected, -submitted)
+    try:
+        with time_limit(ctx.step_seconds):
+            return prove_by_cases(difference, _leaf_is_zero)
+    except StepTimeout:
+        return None
+    except Exception:  # noqa: BLE001 - not proved; the other steps and the numeric confirmation follow
+        return None
+
+
+def _symbol_interval(symbol: sympy.Symbol, ctx: CheckContext) -> sympy.Interval | None:
+    """The open interval a scalar symbol's domain is (None when it is not one interval)."""
+    spec = spec_for(symbol, ctx)
+    if spec.domain is Domain.interval and spec.low is not None and spec.high is not None:
+        return sympy.Interval.open(sympy.nsimplify(spec.low), sympy.nsimplify(spec.high))
+    if spec.domain in (Domain.positive, Domain.nonnegative):
+        return sympy.Interval.open(0, sympy.oo)
+    if spec.domain is Domain.real:
+        return sympy.Interval.open(-sympy.oo, sympy.oo)
+    return None
+
+
+def _prove_by_derivative(difference: sympy.Basic, ctx: CheckContext) -> bool:
+    """One-variable identities with inverse functions (``grader.check.rewrites``), in one step budget."""
+    symbols = [symbol for symbol in difference.free_symbols if isinstance(symbol, sympy.Symbol)]
+    if len(symbols) != 1 or len(difference.free_symbols) != 1 or not difference.has(*INVERSE_FUNCTIONS) or not step_allowed():
+        return False
+    domain = _symbol_interval(symbols[0], ctx)
+    if domain is None:
+        return False
+    try:
+        with time_limit(ctx.step_seconds):
+            return prove_by_derivative(difference, symbols[0], domain, _leaf_is_zero)
+    except StepTimeout:
+        return False
+    except Exception:  # noqa: BLE001 - not proved; the numeric confirmation follows
+        return False
+
+
+def _nonzero_polynomial(difference: sympy.Basic, ctx: CheckContext) -> bool:
+    """True when ``difference`` expands to a nonzero polynomial in scalar symbols (or a
+    nonzero rational number).
+
+    Every domain is infinite (intervals, integers), so a nonzero polynomial is nonzero
+    somewhere on it: the answers differ even if they agreed at every probe point (a term
+    ``(n-1)(n-2)(n-3)(n-5)(n-8)`` vanishing on the integers probed).
+    """
+    if not isinstance(difference, sympy.Expr) or difference.has(sympy.Sum, sympy.Product, AppliedUndef, MatrixSymbol, sympy.Float):
+        return False
+    symbols = [symbol for symbol in difference.free_symbols if isinstance(symbol, sympy.Symbol)]
+    if not step_allowed():
+        return False
+    try:
+        with time_limit(min(ctx.step_seconds, 0.5)):
+            expanded = sympy.expand(difference)
+            if not symbols:  # a constant: exp(100) vs exp(100) + 1 agree to 43 digits, yet differ
+                return bool(expanded.is_Rational and expanded != 0)
+            if expanded == 0 or not expanded.is_polynomial(*symbols):
+                return False
+            coefficients = sympy.Poly(expanded, *symbols).coeffs()
+            # rational coefficients only: a constant such as atan(1/2) + atan(2) - pi/2 may be
+            # zero without sympy seeing it
+            return bool(coefficients) and all(c.is_Rational for c in coefficients) and any(c != 0 for c in coefficients)
+    except StepTimeout:
+        return False
+    except Exception:  # noqa: BLE001 - not a polynomial sympy can handle: no verdict from here
+        return False
 
 
 # --------------------------------------------------------------------------- main entry
@@ -456,6 +687,7 @@ def _compile_pair(expected: sympy.Basic, submitted: sympy.Basic, mode: Literal["
         bounds=sorted(bounds, key=str),
         matrices=matrices,
         has_floats=bool(both.atoms(sympy.Float)),
+        kinks={symbol: kink_points(both, symbol) for symbol in scalars} if has_kinks(both) else {},
     )
 
 
@@ -504,6 +736,11 @@ def compare_expressions(
         return Equivalence("different", "expected an exact expression, not an O(...) class", evidence={"stage": "growth"})
     expected = _as_scalar_if_1x1(_prepare(expected, definitions))
     submitted = _as_scalar_if_1x1(_prepare(submitted, definitions))
+    if tolerance is not None and _plain_number(expected) and _plain_number(submitted):
+        # two numbers with a tolerance: decided exactly as the number kind does
+        if accepts(submitted, expected, tolerance):
+            return Equivalence("proved", "equal within the tolerance", 1, {"stage": "tolerance"})
+        return Equivalence("different", "not equal to the expected value within the tolerance", 1, {"stage": "tolerance"})
     expected_shape, submitted_shape = _shape(expected), _shape(submitted)
     if expected_shape != submitted_shape:
         def name(shape: tuple[Any, ...] | None) -> str:
@@ -521,19 +758,32 @@ def compare_expressions(
     else:
         samples, probe_error = _sample(probe, ctx, tolerance, integer_checks, mode="fp", wanted=FAST_POINTS, salt="fast"), ""
         if any(not ok for *_rest, ok in samples.valid):
-            return _different(samples, "fast numeric")
+            samples = _recheck_precisely(expected, submitted, samples, ctx, tolerance, fp_probe=probe)
+            if any(not ok for *_rest, ok in samples.valid):
+                return _different(samples, "fast numeric" if not samples.rechecked else "high-precision recheck")
     if is_rational_expression(expected) and is_rational_expression(submitted):
         # rational on both sides: an exact random-point identity test decides
         exact = exact_identity(expected, submitted, ctx.seed)
         if exact == "equal":
             return Equivalence("proved", "equivalent (proved by an exact random-point identity test)", POINTS,
                                {"stage": "identity test", "step": "exact identity test", "points_checked": POINTS})
-        if exact == "different":
+        if exact == "different" and tolerance is None:  # with a tolerance, "close" may be right
             return Equivalence("different", "not equivalent to the expected answer: very close to it at every test point, but not equal when computed exactly",
                                evidence={"stage": "identity test"})
-    proof = _prove_zero(sympy.Add(expected, -submitted) if not isinstance(expected, MatrixExpr) else expected - submitted, ctx)
+    proof = _prove_by_cases(expected, submitted, ctx)
+    if proof is None:
+        proof = _prove_zero(sympy.Add(expected, -submitted) if not isinstance(expected, MatrixExpr) else expected - submitted, ctx)
     if proof is not None:
         return Equivalence("proved", f"equivalent (proved by {proof})", len(samples.valid), {"stage": "symbolic", "step": proof, "points_checked": len(samples.valid)})
+    if not isinstance(expected, MatrixExpr) and not isinstance(submitted, MatrixExpr):
+        derivative = _prove_by_derivative(sympy.Add(expected, -submitted), ctx)
+        if derivative:
+            return Equivalence("proved", "equivalent (proved: zero derivative, continuous on the domain, zero at a point)", len(samples.valid),
+                               {"stage": "symbolic", "step": "derivative", "points_checked": len(samples.valid)})
+    if tolerance is None and not isinstance(expected, MatrixExpr) and _nonzero_polynomial(sympy.Add(expected, -submitted), ctx):
+        what = "polynomial" if sympy.Add(expected, -submitted).free_symbols else "number"
+        return Equivalence("different", f"not equivalent to the expected answer: the difference simplifies to a nonzero {what}",
+                           len(samples.valid), {"stage": "symbolic", "step": "nonzero polynomial difference"})
     if probe_error:
         return Equivalence("undecided", f"could not evaluate the answer numerically ({probe_error}) and could not prove it equivalent", 0, {"stage": "compile", "error": probe_error})
     if len(samples.valid) < MIN_POINTS:
@@ -554,7 +804,9 @@ def _confirm(expected: sympy.Basic, submitted: sympy.Basic, ctx: CheckContext, t
             return Equivalence("undecided", f"could not confirm numerically ({exc})", 0, {"stage": "confirm"})
         samples = _sample(probe, ctx, tolerance, integer_checks, mode="mp", wanted=CONFIRM_POINTS, salt="confirm")
     if any(not ok for *_rest, ok in samples.valid):
-        return _different(samples, "high-precision numeric")
+        samples = _recheck_precisely(expected, submitted, samples, ctx, tolerance, digits=3 * CONFIRM_DIGITS)
+        if any(not ok for *_rest, ok in samples.valid):
+            return _different(samples, "high-precision numeric")
     if len(samples.valid) < MIN_POINTS:
         return Equivalence("undecided", "could not decide: too few test points where both answers are defined", len(samples.valid), {"stage": "confirm"})
     return Equivalence(

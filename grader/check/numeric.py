@@ -64,14 +64,21 @@ class Compiled:
     """A compiled expression: call ``evaluate(env)``; ``scale`` is set by each call."""
 
     fn: Fn
-    cell: list[float] = field(default_factory=lambda: [0.0])
+    cell: list[float] = field(default_factory=lambda: [0.0, 0.0])
 
     @property
     def scale(self) -> float:
         return self.cell[0]
 
+    @property
+    def cancellation(self) -> float:
+        """The largest ratio of a sum's biggest term to the sum itself in the last call: about
+        10**k means k digits were lost to cancellation."""
+        return self.cell[1]
+
     def evaluate(self, env: Env) -> Any:
         self.cell[0] = 0.0
+        self.cell[1] = 0.0
         try:
             return self.fn(env)
         except EvaluationError:
@@ -264,7 +271,7 @@ def _dimension(value: Any, env: Env) -> int:
 
 def compile_numeric(expr: sympy.Basic, mode: Mode = "fp") -> Compiled:
     """Compile ``expr`` into closures. Raises EvaluationError for unsupported nodes."""
-    cell = [0.0]
+    cell = [0.0, 0.0]
     table = FP_FUNCTIONS if mode == "fp" else MP_FUNCTIONS
 
     def build(node: sympy.Basic) -> Fn:
@@ -291,13 +298,21 @@ def compile_numeric(expr: sympy.Basic, mode: Mode = "fp") -> Compiled:
             def add(env: Env) -> Any:
                 total: Any = 0
                 biggest = cell[0]
+                largest_term = 0.0
                 for term in terms:
                     value = term(env)
                     size = float(np.max(np.abs(value))) if _is_array(value) else abs(value)
                     if size > biggest:
                         biggest = size
+                    if size > largest_term:
+                        largest_term = size
                     total = total + value
                 cell[0] = biggest
+                if largest_term > 0:
+                    result = float(np.max(np.abs(total))) if _is_array(total) else float(abs(total))
+                    ratio = largest_term / result if result > 0 else math.inf
+                    if ratio > cell[1]:
+                        cell[1] = ratio
                 return total
 
             return add
@@ -406,7 +421,7 @@ def compile_numeric(expr: sympy.Basic, mode: Mode = "fp") -> Compiled:
             return piecewise
         if isinstance(node, AppliedUndef):
             raise EvaluationError(f"function {node.func} has no definition")
-        if isinstance(node, sympy.Function):
+        if isinstance(node, (sympy.Function, sympy.Max, sympy.Min)):  # Max/Min are no Function subclasses
             name = type(node).__name__
             arguments = [build(arg) for arg in node.args]
             function = table.get(name)

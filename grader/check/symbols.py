@@ -16,6 +16,7 @@ import math
 import random
 import zlib
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -59,10 +60,10 @@ def _spec_sampler(spec: SymbolSpec) -> Sampler:
         return _log_uniform
     if domain is Domain.nonzero:
         return lambda rng: rng.choice((-1.0, 1.0)) * _log_uniform(rng)
-    if domain is Domain.positive_integer:
-        return lambda rng: float(rng.choice(INTEGER_VALUES))
+    if domain is Domain.positive_integer:  # mostly small; sometimes larger, so a term that vanishes on 1..12 is seen
+        return lambda rng: float(rng.choice(INTEGER_VALUES) if rng.random() < 0.75 else rng.randint(13, 40))
     if domain is Domain.integer:
-        return lambda rng: float(rng.randint(-12, 12))
+        return lambda rng: float(rng.randint(-12, 12) if rng.random() < 0.75 else rng.choice((-1, 1)) * rng.randint(13, 40))
     if domain is Domain.interval:
         low, high = float(spec.low or 0.0), float(spec.high or 1.0)
         return lambda rng: low + (high - low) * rng.uniform(0.02, 0.98)
@@ -130,6 +131,7 @@ def defined_functions(ctx: CheckContext) -> FunctionDefs:
     return definitions
 
 
+@lru_cache(maxsize=256)  # immutable sympy values, the same for the same arguments: built once
 def probe_function(name: str, arity: int, seed: int = 0) -> tuple[tuple[sympy.Symbol, ...], sympy.Expr]:
     """A fixed random smooth function of ``arity`` arguments, seeded by its name.
 

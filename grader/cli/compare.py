@@ -16,7 +16,16 @@ from typing import Any
 
 import click
 
-from grader.check.compare import KINDS, CompareCase, compare_batch, compare_supervised, parse_domain
+from grader.check.compare import (
+    ELEMENTS,
+    KINDS,
+    POLICIES,
+    CompareCase,
+    case_problem,
+    compare_batch,
+    compare_supervised,
+    parse_domain,
+)
 
 __all__ = ["compare"]
 
@@ -57,8 +66,11 @@ def _print_result(expected: str, result: dict[str, Any]) -> None:
 @click.option("--function", "functions", multiple=True, metavar="NAME=EXPR", help="A function of x, e.g. sigma=1/(1+exp(-x)); NAME alone is an abstract function.")
 @click.option("--rtol", type=float, default=None, help="Relative tolerance.")
 @click.option("--atol", type=float, default=None, help="Absolute tolerance.")
-@click.option("--sigfigs", type=int, default=None, help="Significant figures (numbers).")
-@click.option("--undecided", type=click.Choice(["accept_if_numeric", "manual_review", "reject"]), default="manual_review", show_default=True, help="Policy when equivalence is only numerically confirmed.")
+@click.option("--sigfigs", type=click.IntRange(1, 15), default=None, help="Significant figures (numbers).")
+@click.option("--decimals", type=click.IntRange(0, 15), default=None, help="Decimal places (numbers).")
+@click.option("--partial-credit/--no-partial-credit", "partial_credit", default=None, help="Array, tuple, set: credit per matched element (default: none).")
+@click.option("--element", type=click.Choice(ELEMENTS), default=None, help="Tuple, set: how items are compared (default: expression).")
+@click.option("--undecided", type=click.Choice(POLICIES), default="manual_review", show_default=True, help="Policy when equivalence is only numerically confirmed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
 @click.option("--batch", "batch", type=click.Path(exists=True, dir_okay=False), default=None, help="JSONL file of cases.")
 @click.option("--output", "output", type=click.Path(dir_okay=False, writable=True), default=None, help="Where batch verdicts go (JSONL).")
@@ -66,7 +78,8 @@ def _print_result(expected: str, result: dict[str, Any]) -> None:
 @click.option("--timeout", type=click.FloatRange(min=0.01), default=10.0, show_default=True, help="Seconds per check.")
 def compare(
     expected: str | None, submitted: str | None, kind: str, symbols: tuple[str, ...], functions: tuple[str, ...],
-    rtol: float | None, atol: float | None, sigfigs: int | None, undecided: str, as_json: bool,
+    rtol: float | None, atol: float | None, sigfigs: int | None, decimals: int | None,
+    partial_credit: bool | None, element: str | None, undecided: str, as_json: bool,
     batch: str | None, output: str | None, workers: int, timeout: float,
 ) -> None:
     """Check SUBMITTED against EXPECTED and show how it was read and the verdict."""
@@ -99,8 +112,12 @@ def compare(
         raise click.BadParameter(str(exc)) from None
     case = CompareCase(
         expected=_cli_value(expected, kind), submitted=_cli_value(submitted, kind), kind=kind,
-        symbols=symbol_domains, functions=function_defs, rtol=rtol, atol=atol, sigfigs=sigfigs, undecided=undecided,
+        symbols=symbol_domains, functions=function_defs, rtol=rtol, atol=atol, sigfigs=sigfigs, decimals=decimals,
+        undecided=undecided, partial_credit=partial_credit, element=element,
     )
+    problem = case_problem(case)
+    if problem is not None:
+        raise click.UsageError(problem)
     result = compare_supervised(case, timeout=timeout)
     if as_json:
         click.echo(json.dumps(result, indent=2, default=str))

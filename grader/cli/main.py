@@ -24,6 +24,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "gradescope": ("grader.cli.gradescope:gradescope", "Build and run the Gradescope autograder."),
     "report": ("grader.cli.report:report_command", "Write the class report OUT/report.html (plots, item analysis, students)."),
     "export": ("grader.cli.export:export_command", "Export a graded class for Canvas, Moodle, Gradescope or as a CSV."),
+    "review": ("grader.cli.review:review", "Review what needs a person: review page, decisions CSV, rule suggestions."),
 }
 
 

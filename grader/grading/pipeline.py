@@ -1,12 +1,16 @@
-"""The grading pipeline: plan -> check -> score -> write, for one submission or a class.
+"""The grading pipeline: plan -> check -> score -> record -> write, for one submission or a class.
 
 ``grade_batch`` runs ONE supervised worker pool for the whole class, and through it:
 reads every submission folder (a folder that cannot be read, or whose reading hangs or
 crashes, gives that student 0 with the reason; the batch never stops); then, chunk by
 chunk of students, runs each *distinct* (part id, normalized answer) check once, and has
 the workers score each student of the chunk and write their files with the renderer the
-caller gives. An interrupted run leaves finished students on disk; ``resume=True`` skips
-students whose feedback JSON already matches the rubric and the submission's content.
+caller gives. Each chunk is recorded in the results database ``OUT/grades.sqlite``
+(``grader.grading.db``: one transaction) before its files land; at the end the answer
+groups are rebuilt and every student's result is read back from the database with the
+people's decisions applied. An interrupted run leaves finished students recorded and on
+disk; ``resume=True`` skips students the database holds graded with the same rubric, files
+and identity (and whose feedback files exist).
 
 Outputs depend only on the inputs: students sorted by id, checks in a fixed order and
 seeded; the number of workers changes nothing but the time taken. Grading never imports
@@ -16,22 +20,24 @@ torch.
 from __future__ import annotations
 
 import gc
-import json
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.check.verdict import Verdict
+from grader.check.verdict import Status, Verdict
 from grader.files import clean_temp_files, commit_staged
+from grader.grading.db import Merge, ResultsDB, StudentRecord, answer_sha
 from grader.grading.plan import (
     CheckKey,
     StudentSlot,
     assign_stems,
     group_members,
+    normalize_answer,
     plan_checks,
     submission_folders,
     verdicts_of,
@@ -49,7 +55,7 @@ from grader.grading.worker import (
     write_student,
 )
 from grader.key import AnswerKey
-from grader.results import Graded, Student, SubmissionResult, graded_from_json
+from grader.results import Graded, Student, SubmissionResult
 from grader.rubric.models import Rubric
 from grader.submission.extract import Extraction
 from grader.submission.identity import METADATA_FILE, Roster, load_metadata
@@ -164,21 +170,6 @@ def grade_submission_full(
     return score_extraction(rubric, sha, extraction, verdicts)
 
 
-def _load_previous(path: Path, rubric_sha256: str, extraction: Extraction, stem: str) -> Graded | None:
-    if not path.is_file() or not path.with_suffix(".md").is_file():
-        return None
-    try:
-        graded = graded_from_json(json.loads(path.read_text(encoding="utf-8")), stem)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-    same = (
-        graded.result.rubric_sha256 == rubric_sha256
-        and graded.submission_sha256 == extraction.content_hash
-        and graded.result.student == extraction.student
-    )
-    return graded if same else None
-
-
 class _Bar:
     """click.progressbar over checks, only on a terminal."""
 
@@ -262,7 +253,23 @@ def grade_batch(
         "roster": roster, "metadata": metadata, "rubric_sha": rubric_sha, "feedback_dir": str(feedback_dir),
         "render": render,
     }
-    graded: dict[str, Graded] = {}
+    db = ResultsDB.open(out)
+    try:
+        run = _grade_into(db, rubric, rubric_sha, key, out, folders, batch, batch_problems, metadata,
+                          workers=workers, resume=resume, quiet=quiet, budget=budget, seed=seed,
+                          chunk_size=chunk_size, render=render)
+    finally:
+        db.close()
+    run.seconds = round(time.monotonic() - started, 3)
+    return run
+
+
+def _grade_into(db: ResultsDB, rubric: Rubric, rubric_sha: str, key: AnswerKey, out: Path, folders: list[Path],
+                batch: dict[str, Any], batch_problems: list[str], metadata: dict[str, Any], *, workers: int,
+                resume: bool, quiet: bool, budget: Any, seed: int, chunk_size: int, render: StudentRenderer) -> BatchRun:
+    """The body of ``grade_batch``: read, check, record and write, chunk by chunk."""
+    feedback_dir = out / "feedback"
+    db.begin_run(rubric, rubric_sha, key)
     warm_up(rubric, key, seed)
     with make_pool(rubric, key, workers=workers, budget=budget, seed=seed, batch=batch) as pool, _collector_spared():
         read = pool.map([("extract", str(folder)) for folder in folders], on_timeout=batch_on_failure)
@@ -276,17 +283,13 @@ def grade_batch(
         gc.freeze()  # the class's extractions live until the end: no collection walks them again
 
         todo: list[StudentSlot] = []
+        resumed: set[str] = set()
         for student in students:
-            previous = (
-                _load_previous(feedback_dir / f"{student.stem}.json", rubric_sha, student.extraction, student.stem)
-                if resume
-                else None
-            )
-            if previous is not None:
-                graded[student.stem] = previous
+            if resume and _already_recorded(db, feedback_dir, rubric_sha, student):
+                resumed.add(student.stem)
             else:
                 todo.append(student)
-        resumed = len(graded)
+        graded: dict[str, Graded] = {}
 
         cache: dict[CheckKey, Verdict] = {}
         size = max(1, chunk_size)
@@ -309,17 +312,90 @@ def grade_batch(
                         done = write_student(rubric, rubric_sha, feedback_dir, job, render)
                     graded[job.stem] = done[0]
                     staged.extend(done[1])
-                commit_staged(staged)  # the chunk's feedback, durable then in place
+                db.record([_record(rubric, rubric_sha, job) for job in jobs])  # the chunk's results, then
+                commit_staged(staged)  # its files, durable then in place (resume needs both)
                 gc.freeze()  # nor the chunk's results
+            merges = _proven_equal_groups(rubric, cache, todo, pool)
         finally:
             bar.close()
     clean_temp_files(feedback_dir)  # what a write stopped mid-way left (the pool is closed)
 
+    db.finish_run([student.stem for student in students], merges=merges, problems=batch_problems)
+    # every result as the database holds it: students a decision concerns (and resumed ones)
+    # are read back whole; the others are what was just recorded (no decision applies)
+    concerned = {student_key for student_key, _ in db.reviews()} | resumed
+    stored = {g.stem: g for g in db.graded(concerned)} if concerned else {}
     return BatchRun(
-        results=[graded[student.stem] for student in students],
+        results=[stored[s.stem] if s.stem in stored else graded[s.stem] for s in students],
         problems=batch_problems,
         graded=len(todo),
-        resumed=resumed,
+        resumed=len(resumed),
         unique_checks=len(all_checks),
-        seconds=round(time.monotonic() - started, 3),
     )
+
+
+MERGE_CANDIDATES = 8  # per part: the most common answers waiting for a person compared pairwise
+MERGEABLE = (Status.UNDECIDED,)
+
+
+def _proven_equal_groups(rubric: Rubric, cache: dict[CheckKey, Verdict], todo: list[StudentSlot], pool: Any) -> list[Merge]:
+    """Answer groups to merge: within each expression part, the most common distinct
+    answers the checker could not decide are compared pairwise by the checker (each pair a
+    pool task with a small budget); the ones proven equal form one group."""
+    counts: Counter[CheckKey] = Counter()
+    for student in todo:
+        for part_id, raw in student.extraction.answers.items():
+            normalized = normalize_answer(raw)
+            if normalized is not None:
+                counts[(part_id, normalized[0])] += 1
+    kinds = {part.id: part.answer.kind for part in rubric.parts()}
+    candidates: dict[str, list[str]] = {}
+    for (part_id, text), verdict in cache.items():
+        if kinds.get(part_id) == "expression" and verdict.status in MERGEABLE:
+            candidates.setdefault(part_id, []).append(text)
+    pairs: list[tuple[str, str, str]] = []
+    for part_id in sorted(candidates):
+        texts = sorted(candidates[part_id], key=lambda text: (-counts[(part_id, text)], text))[:MERGE_CANDIDATES]
+        pairs += [(part_id, texts[i], texts[j]) for i in range(len(texts)) for j in range(i + 1, len(texts))]
+    if not pairs:
+        return []
+    proven = pool.map([("equivalent", pair) for pair in pairs], on_timeout=batch_on_failure)
+    parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def root(node: tuple[str, str]) -> tuple[str, str]:
+        while parent.get(node, node) != node:
+            node = parent[node]
+        return node
+
+    for (part_id, first, second), equal in zip(pairs, proven, strict=True):
+        if equal is True:
+            a, b = sorted((root((part_id, first)), root((part_id, second))))
+            if a != b:
+                parent[b] = a
+    sets: dict[tuple[str, str], list[str]] = {}
+    for node in parent:
+        sets.setdefault(root(node), [root(node)[1]]).append(node[1])
+    by_part: dict[str, list[list[str]]] = {}
+    for (part_id, _), texts in sorted(sets.items()):
+        by_part.setdefault(part_id, []).append(sorted({answer_sha(text) for text in texts}))
+    return [(part_id, groups, "checker") for part_id, groups in sorted(by_part.items())]
+
+
+def _record(rubric: Rubric, rubric_sha: str, job: WriteJob) -> StudentRecord:
+    """What the results database keeps of one graded student (full answer texts included)."""
+    graded = score_extraction(rubric, rubric_sha, job.extraction, job.verdicts)
+    texts = {}
+    for part_id, raw in job.extraction.answers.items():
+        normalized = normalize_answer(raw)
+        if normalized is not None:
+            texts[part_id] = normalized[0]
+    return StudentRecord(job.stem, graded.result, graded.submission_sha256, graded.sources, graded.notes, texts)
+
+
+def _already_recorded(db: ResultsDB, feedback_dir: Path, rubric_sha: str, student: StudentSlot) -> bool:
+    """``--resume``: the database holds this student graded with this rubric, from the same
+    files and identity, and their feedback files are in place."""
+    extraction = student.extraction
+    if not (feedback_dir / f"{student.stem}.json").is_file() or not (feedback_dir / f"{student.stem}.md").is_file():
+        return False
+    return db.recorded(student.stem) == (rubric_sha, extraction.content_hash, extraction.student or Student(id="unknown"))

@@ -2,9 +2,11 @@
 
 A batch runs ONE supervised pool (``grader.check.pool.Pool``: per-task time and memory
 limits enforced from outside) whose workers run ``batch_task``: reading a folder
-("extract"), one distinct check ("check"), or scoring one student and rendering their
+("extract"), one distinct check ("check"), scoring one student and rendering their
 files ("write", with the renderer the caller passed in the batch settings, so that this
-layer never imports the renderers). A stopped task gives ``batch_on_failure``'s value.
+layer never imports the renderers), or whether two answers of an expression part are
+proven equal ("equivalent", to merge answer groups). A stopped task gives
+``batch_on_failure``'s value.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ __all__ = [
 
 _WORKER: dict[str, Any] = {}
 BatchTask = tuple[str, Any]  # ("check", (part id, value)) | ("extract", folder) | ("write", WriteJob)
+#                            | ("equivalent", (part id, answer text, answer text))
+EQUIVALENCE_STEP_SECONDS = 0.5  # a small budget per symbolic step when comparing two answers
 #: renders one graded student: [(file name in the feedback folder, bytes)], written in order
 StudentRenderer = Callable[[Graded, Rubric], list[tuple[str, bytes]]]
 
@@ -86,6 +90,31 @@ def _check_task(task: CheckTask) -> Verdict:
     return check_part(_WORKER["parts"][part_id], key.parts[part_id], raw, _WORKER["contexts"][part_id])
 
 
+def _equivalent_task(task: tuple[str, str, str]) -> bool:
+    """Are two answers of an expression part proven equal (not merely numerically)? Both
+    are read by the part's own (safe) reader; anything unreadable is not equal."""
+    from grader.check.equivalence import compare_expressions
+    from grader.check.kinds.expression import read_expression, submitted_expression
+    from grader.parse.values import Invalid
+
+    part_id, first, second = task
+    part = _WORKER["parts"][part_id]
+    ctx = dataclasses.replace(_WORKER["contexts"][part_id], step_seconds=EQUIVALENCE_STEP_SECONDS)
+    lhs = getattr(part.answer, "lhs", None)
+    read_first, read_second = read_expression(first, ctx, lhs), read_expression(second, ctx, lhs)
+    if isinstance(read_first, Invalid) or isinstance(read_second, Invalid):
+        return False
+    expr_first, _ = submitted_expression(read_first.value)
+    expr_second, _ = submitted_expression(read_second.value)
+    if expr_first is None or expr_second is None:
+        return False
+    result = compare_expressions(
+        expr_first, expr_second, ctx, tolerance=getattr(part.answer, "tolerance", None),
+        integer_checks=tuple(getattr(part.answer, "integer_checks", (1, 2, 3, 5, 8))),
+    )
+    return result.outcome == "proved"
+
+
 def write_student(
     rubric: Rubric, rubric_sha: str, feedback_dir: Path, job: WriteJob, render: StudentRenderer
 ) -> tuple[Graded, list[tuple[str, str]]]:
@@ -106,6 +135,8 @@ def batch_task(task: BatchTask) -> Any:
     kind, payload = task
     if kind == "check":
         return _check_task(payload)
+    if kind == "equivalent":
+        return _equivalent_task(payload)
     batch = _WORKER["batch"]
     rubric: Rubric = _WORKER["rubric"]
     if kind == "extract":
@@ -118,10 +149,13 @@ def batch_task(task: BatchTask) -> Any:
 
 def batch_on_failure(task: BatchTask, reason: str) -> Any:
     """What a stopped batch task gives: a verdict (check), an unreadable folder (extract),
-    or None (write: the supervisor then writes that student's feedback itself)."""
+    not equal (equivalent), or None (write: the supervisor then writes that student's
+    feedback itself)."""
     kind, payload = task
     if kind == "check":
         return check_failed(reason)
+    if kind == "equivalent":
+        return False
     if kind == "extract":
         reason = reason.replace("the checker", "the reader")
         return unreadable(Path(payload), f"reading the folder was stopped: {reason}")

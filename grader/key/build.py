@@ -12,7 +12,7 @@ import platform
 from typing import Any
 
 from grader import __version__
-from grader.errors import ReferenceCallError
+from grader.errors import AnswerKeyError, ReferenceCallError
 from grader.key.model import AnswerKey, KeyPart, apply_transform, scale_value, select_path
 from grader.rubric.models import Mistake, Part, RefCall, Rubric
 
@@ -74,10 +74,29 @@ def build_part(part: Part, device: str = "cpu", cache: dict[str, Any] | None = N
     return KeyPart(kind=spec.kind, expected=value, mistakes=mistakes, source=source)
 
 
+def _check_zero_has_atol(rubric: Rubric, part: Part, key_part: KeyPart) -> None:
+    """A number part whose reference gives 0 needs an absolute tolerance: relative to 0,
+    only exactly 0 would be accepted (``grader rubric check`` reports literal zeros)."""
+    if part.answer.kind != "number" or key_part.source == "literal":
+        return
+    value = key_part.expected
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != 0:
+        return
+    tolerance = rubric.tolerance_for(part)
+    if tolerance.sigfigs is None and tolerance.decimals is None and tolerance.atol == 0:
+        raise AnswerKeyError(
+            f"{part.id}: the reference gives an expected value of 0 and the part has no absolute "
+            "tolerance, so only exactly 0 would be accepted; add e.g. 'tolerance: {atol: 1.0e-6}' "
+            "(the largest error you accept) to the part, or 'sigfigs'/'decimals'"
+        )
+
+
 def build_key(rubric: Rubric, sha256: str, device: str = "cpu") -> AnswerKey:
     """Build the answer key of a rubric (imports torch only if a part uses a ref)."""
     cache: dict[str, Any] = {}
     parts = {part.id: build_part(part, device, cache) for part in rubric.parts()}
+    for part in rubric.parts():
+        _check_zero_has_atol(rubric, part, parts[part.id])
     versions = {"grader": __version__, "python": platform.python_version()}
     uses_refs = any(part.source != "literal" for part in parts.values())
     if uses_refs:

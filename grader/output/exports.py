@@ -43,7 +43,7 @@ from typing import Any
 from grader.errors import GraderError
 from grader.output.formats import fmt_number
 from grader.output.gradebook import gradebook_csv
-from grader.results import PartResult, Student, SubmissionResult
+from grader.results import PartResult, Student, SubmissionResult, review_from_json
 
 __all__ = [
     "FORMATS",
@@ -106,6 +106,7 @@ def _result_from_json(data: dict[str, Any]) -> SubmissionResult:
             max_points=float(part["max_points"]),
             verdict=Verdict(score=0.0, status=Status(str(part.get("status", "wrong"))), feedback=""),
             answer=None,
+            review=review_from_json(part.get("review")),  # a person's decision: not pending
         )
         for part in data.get("parts", [])
     )

@@ -34,8 +34,11 @@ def _code(text: str) -> str:
 def _part_section(part: PartResult, prompt: str, source: str | None) -> list[str]:
     verdict = part.verdict
     status = verdict.status
+    review = part.review
+    decided = review is not None and review.state == "decided"
+    how = "graded by a person" if decided else STATUS_TEXT.get(status, status.value)
     lines = [
-        f"## {part.part_id}: {fmt_number(part.points)} / {fmt_number(part.max_points)} ({STATUS_TEXT.get(status, status.value)})",
+        f"## {part.part_id}: {fmt_number(part.points)} / {fmt_number(part.max_points)} ({how})",
         "",
     ]
     if prompt:
@@ -46,15 +49,29 @@ def _part_section(part: PartResult, prompt: str, source: str | None) -> list[str
     if part.answer is not None:
         where = f" ({source})" if source else ""
         lines.append(f"- Your answer{where}: {_code(part.answer)}")
+    waiting = part.pending
     if status is Status.INVALID:
-        lines.append(f"- **Could not be read:** {clip(verdict.feedback, FEEDBACK_CHARS)}")
+        reason, _, pointer = verdict.feedback.partition("\n")
+        lines.append(f"- **Could not be read:** {clip(reason, FEEDBACK_CHARS)}")
+        if pointer.strip():  # the caret diagram keeps its columns only in a code block
+            fence = "````" if "```" in pointer else "```"
+            lines.extend(["", f"  {fence}text", *(f"  {row}" for row in pointer.split("\n")), f"  {fence}"])
+        if waiting:
+            lines.append("- **Left for a person** to grade; the score above may change.")
     else:
         if verdict.shown:
             lines.append(f"- Read as: {_code(clip(verdict.shown, SHOWN_CHARS))}")
-        if status in (Status.MANUAL, Status.UNDECIDED, Status.TIMEOUT, Status.ERROR):
+        notes = verdict.evidence.get("read_notes") if isinstance(verdict.evidence, dict) else None
+        if notes:  # what was recognised: labels, units, thousands groups, xy as x*y, ...
+            shown = [str(note) if len(str(note)) <= 120 else str(note)[:117] + "..." for note in notes[:6]]
+            lines.append("- Reading: " + "; ".join(shown))
+        if waiting:
             lines.append("- **Left for a person** to grade; the score above may change.")
-        if verdict.feedback:
-            lines.append(f"- Feedback: {clip(verdict.feedback, FEEDBACK_CHARS)}")
+        if verdict.feedback and not (decided and status in (Status.MANUAL, Status.UNDECIDED, Status.TIMEOUT, Status.ERROR)):
+            label = "Automatic check" if decided else "Feedback"
+            lines.append(f"- {label}: {clip(verdict.feedback, FEEDBACK_CHARS)}")
+    if decided and review is not None and review.comment:
+        lines.append(f"- Grader's comment: {' '.join(review.comment.split())}")
     if verdict.rule:
         lines.append(f"- Rule: `{verdict.rule}`")
     lines.append("")
@@ -67,10 +84,15 @@ def feedback_markdown(graded: Graded, rubric: Rubric) -> str:
     student = result.student
     prompts = {part.id: part.prompt for part in rubric.parts()}
     who = f"{student.name} ({student.id})" if student.name else student.id
+    waiting = sum(1 for part in result.parts if part.pending)
+    total = f"**Total: {fmt_number(result.total)} / {fmt_number(result.max_total)}**"
+    if waiting:
+        total = (f"**Total so far: {fmt_number(result.total)} / {fmt_number(result.max_total)}** "
+                 f"({waiting} part{'s' if waiting > 1 else ''} still to be graded by a person)")
     lines = [
         f"# {rubric.assignment.title}: feedback for {who}",
         "",
-        f"**Total: {fmt_number(result.total)} / {fmt_number(result.max_total)}**",
+        total,
         "",
         f"Rubric version {rubric.assignment.version} (sha256 {result.rubric_sha256[:12]}).",
         "",

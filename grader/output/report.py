@@ -145,13 +145,16 @@ def review_progress(db_path: Path) -> dict[str, Any] | None:
         return {"error": f"cannot open {db_path.name}: {exc}"}
     try:
         placeholders = ",".join("?" for _ in NEEDS_PERSON)
+        # one row per (student, part) with its status: the view joins answers and checks
+        view = "answer_view" if connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'view' AND name = 'answer_view'").fetchone() else "answers"
         need = connection.execute(
-            f"SELECT count(*) FROM answers WHERE status IN ({placeholders})", NEEDS_PERSON
+            f"SELECT count(*) FROM {view} WHERE status IN ({placeholders})", NEEDS_PERSON
         ).fetchone()[0]
         live = """decisions d WHERE d.fraction IS NOT NULL
                   AND d.decision_id NOT IN (SELECT undoes FROM decisions WHERE undoes IS NOT NULL)"""
         decided = connection.execute(
-            f"""SELECT count(*) FROM answers a WHERE a.status IN ({placeholders}) AND EXISTS (
+            f"""SELECT count(*) FROM {view} a WHERE a.status IN ({placeholders}) AND EXISTS (
                     SELECT 1 FROM {live} AND d.part_id = a.part_id AND d.answer_sha256 = a.answer_sha256
                     AND (d.student_key IS NULL OR d.student_key = a.student_key))""",
             NEEDS_PERSON,

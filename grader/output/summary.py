@@ -4,7 +4,10 @@ Per part: mean points, % correct, % invalid, % missing, % needing a person (unde
 manual, timeout, error), and the three most common wrong answers with counts, as they
 were read (the verdict's ``shown``, e.g. "network with layers 2x2 -> 2x1" rather than the
 network's JSON; the normalized answer when the checker showed nothing), shortened. For the class: number of students, mean total, and a histogram of totals by
-deciles of the maximum. Only deterministic facts go into the JSON (no times, no counts
+deciles of the maximum. Review progress (from the results database): per part how many
+answers wait for a person (``pending``, re-confirmations included) and how many a person
+decided; and the list of overrides (a person's score on an answer whose automatic verdict
+was final). Only deterministic facts go into the JSON (no times, no counts
 of resumed students), so identical inputs give identical bytes.
 """
 
@@ -15,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from grader.check.verdict import Status
+from grader.check.verdict import NEEDS_PERSON, Status
 from grader.output.formats import dumps_json, fmt_number, terminal_text
 from grader.results import SubmissionResult
 from grader.rubric.models import Rubric
@@ -41,9 +44,15 @@ class PartStats:
     pct_missing: float = 0.0
     pct_review: float = 0.0
     common_wrong: list[tuple[str, int]] = field(default_factory=list)
+    pending: int = 0  # answers waiting for a person
+    reconfirm: int = 0  # of which: an earlier decision to re-confirm
+    decided: int = 0  # answers a person decided
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "pending": self.pending,
+            "reconfirm": self.reconfirm,
+            "decided": self.decided,
             "part_id": self.part_id,
             "max_points": self.max_points,
             "mean_points": self.mean_points,
@@ -67,6 +76,7 @@ class BatchSummary:
     histogram: list[int]
     parts: list[PartStats]
     problems: list[str] = field(default_factory=list)  # batch-level (duplicate ids, unreadable folders)
+    overrides: list[dict[str, Any]] = field(default_factory=list)  # a person's score on a final automatic verdict
     out_dir: str = ""
     # run facts (not written to summary.json)
     graded: int = 0
@@ -84,7 +94,17 @@ class BatchSummary:
             "histogram": {label: count for label, count in zip(DECILES, self.histogram, strict=True)},
             "parts": [part.to_json() for part in self.parts],
             "problems": list(self.problems),
+            "review": {
+                "pending": sum(part.pending for part in self.parts),
+                "reconfirm": sum(part.reconfirm for part in self.parts),
+                "decided": sum(part.decided for part in self.parts),
+            },
+            "overrides": list(self.overrides),
         }
+
+    @property
+    def pending(self) -> int:
+        return sum(part.pending for part in self.parts)
 
     def dumps(self) -> str:
         return dumps_json(self.to_json())
@@ -114,6 +134,7 @@ def summarize(
         fraction = result.total / max_total if max_total else 0.0
         histogram[min(max(int(fraction * 10 + 1e-9), 0), 9)] += 1
     indexed = [{p.part_id: p for p in result.parts} for result in ordered]
+    overrides: list[dict[str, Any]] = []
     parts: list[PartStats] = []
     for part in rubric.parts():
         stats = PartStats(part_id=part.id, max_points=part.points)
@@ -127,6 +148,11 @@ def summarize(
                 continue
             total_points += found.points
             statuses[found.verdict.status] += 1
+            review = found.review
+            stats.pending += int(found.pending)
+            if review is not None:
+                stats.reconfirm += int(review.state == "reconfirm")
+                stats.decided += int(review.state == "decided")
             if found.verdict.status in WRONGISH and found.answer is not None:
                 wrong[_short(found.verdict.shown or found.answer)] += 1
         stats.mean_points = round(total_points / count, 4) if count else 0.0
@@ -136,6 +162,18 @@ def summarize(
         stats.pct_review = _pct(sum(statuses[s] for s in REVIEW), count)
         stats.common_wrong = sorted(wrong.items(), key=lambda item: (-item[1], item[0]))[:3]
         parts.append(stats)
+    for result in ordered:
+        for found in result.parts:
+            review = found.review
+            if review is not None and review.state == "decided" and found.verdict.status not in NEEDS_PERSON:
+                overrides.append({
+                    "student": result.student.id,
+                    "part_id": found.part_id,
+                    "status": found.verdict.status.value,
+                    "automatic_points": round(found.verdict.score * found.max_points, 4),
+                    "points": found.points,
+                    "comment": review.comment,
+                })
     mean_total = round(sum(result.total for result in ordered) / count, 4) if count else 0.0
     return BatchSummary(
         assignment=rubric.assignment.id,
@@ -146,6 +184,7 @@ def summarize(
         histogram=histogram,
         parts=parts,
         problems=list(problems or []),
+        overrides=overrides,
     )
 
 
@@ -177,6 +216,16 @@ def summary_table(summary: BatchSummary) -> str:
         return "  ".join([first, *numbers, row[-1]]).rstrip()
 
     rows = [header, "", line(titles)] + [line(row) for row in cells]
+    decided = sum(part.decided for part in summary.parts)
+    pending = summary.pending
+    if decided or pending:
+        reconfirm = sum(part.reconfirm for part in summary.parts)
+        again = f" ({reconfirm} to re-confirm)" if reconfirm else ""
+        rows += ["", f"review: {decided} answer(s) decided by a person, {pending} waiting{again}"
+                 + (f"; {len(summary.overrides)} override(s) of automatic verdicts" if summary.overrides else "")]
+        waiting = [f"{part.part_id} {part.pending}" for part in summary.parts if part.pending]
+        if waiting:
+            rows.append("  waiting: " + ", ".join(waiting) + "  (grader review OUT, or grader review export OUT -o decisions.csv)")
     peak = max(summary.histogram) if summary.histogram else 0
     rows += ["", "score distribution (% of max):"]
     for label, count in zip(DECILES, summary.histogram, strict=True):

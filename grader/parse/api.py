@@ -19,6 +19,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 from grader.parse.build import Builder, number_from_literal
 from grader.parse.context import DEFAULT_CONTEXT, Limits, ParseContext, ParseFailure, SymbolInfo
 from grader.parse.normalize import normalize, original_offset
+from grader.parse.notation import matlab_matrix
 from grader.parse.parser import Parser
 from grader.parse.printer import to_text
 from grader.parse.values import Invalid, Parsed, ParseResult
@@ -135,13 +136,14 @@ def _fast_number(text: object, limits: Limits) -> Parsed | None:
         )
     exponent = literal[mantissa.end() + 1 :] if mantissa and mantissa.end() < len(literal) else ""
     power = exponent.lstrip("+-").lstrip("0")
-    if len(power) > 6 or int(power or "0") > limits.max_exponent:
+    if len(power) > 6 or int(power or "0") > min(limits.max_exponent, limits.max_literal_exponent):
         raise ParseFailure("the exponent is too large", "exponent_too_large", match.start(2))
     notes: list[str] = []
     value = number_from_literal(literal, notes)
     if sign == "-":
         value = -value
-    return Parsed(value, text, to_text(value), tuple(notes))
+    shown = to_text(value) if ("e" in literal or "E" in literal) else sign.replace("+", "") + literal
+    return Parsed(value, text, shown, tuple(notes))  # decimals stay as written: 0.8068, not 2017/2500
 
 
 def _parse(text: object, context: ParseContext) -> ParseResult:
@@ -181,12 +183,26 @@ def _parse_clean(text: str, cleaned: str, context: ParseContext) -> ParseResult:
         value = -value if sign == "-" else value
         notes.append(f"`{core}` read as the number {plain}")
         return Parsed(value, text, to_text(value), tuple(notes))
+    if "[" in core and (";" in core or " " in core):
+        rewritten = matlab_matrix(core)
+        if rewritten is not None:
+            notes.append(f"`{core}` read as {rewritten} (MATLAB-style rows)")
+            try:
+                return _parse_tree(text, rewritten, context, notes)
+            except ParseFailure as failure:  # positions refer to the rewritten text
+                raise ParseFailure(failure.reason, failure.code, None) from None
+    return _parse_tree(text, cleaned, context, notes)
+
+
+def _parse_tree(text: str, cleaned: str, context: ParseContext, notes: list[str]) -> Parsed:
+    limits = context.limits
     _check_depth(cleaned, limits.max_depth)
     latex = _LATEX_HINT.search(cleaned) is not None
     context = canonical_context(context)
     tree = Parser(cleaned, context, latex=latex, notes=notes).parse()
-    result = Builder(context, notes).build_value(tree)
-    return Parsed(result, text, to_text(result), tuple(dict.fromkeys(notes)))
+    builder = Builder(context, notes)
+    result = builder.build_value(tree)
+    return Parsed(result, text, to_text(result, builder.literals), tuple(dict.fromkeys(notes)))
 
 
 def _check_depth(text: str, max_depth: int) -> None:

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import sympy
+from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from grader.parse.context import (
@@ -39,10 +40,15 @@ _UNARY: dict[str, Callable[[Any], Any]] = {
     "atan": sympy.atan, "acot": sympy.acot, "sinh": sympy.sinh, "cosh": sympy.cosh,
     "tanh": sympy.tanh, "sech": sympy.sech, "csch": sympy.csch, "coth": sympy.coth,
     "asinh": sympy.asinh, "acosh": sympy.acosh, "atanh": sympy.atanh, "exp": sympy.exp,
+    # inverse reciprocal functions by their definitions (evaluated everywhere numerically)
+    "asec": lambda x: sympy.acos(1 / x), "acsc": lambda x: sympy.asin(1 / x),
+    "asech": lambda x: sympy.acosh(1 / x), "acsch": lambda x: sympy.asinh(1 / x),
+    "acoth": lambda x: sympy.atanh(1 / x),
     "sqrt": sympy.sqrt, "abs": sympy.Abs, "sign": sympy.sign, "floor": sympy.floor,
     "ceil": sympy.ceiling, "erf": sympy.erf,
     "sigmoid": lambda x: 1 / (1 + sympy.exp(-x)),
     "relu": lambda x: sympy.Max(0, x),
+    "heaviside": sympy.Heaviside,
 }  # fmt: skip
 _OPERATIONS: dict[str, Callable[[Any, Any], Any]] = {
     "add": lambda a, b: a + b,
@@ -52,6 +58,7 @@ _OPERATIONS: dict[str, Callable[[Any, Any], Any]] = {
 }
 _MAX_MATRIX_POWER = 16
 _MAX_DET_SIZE = 6
+_MAX_DIAGONAL = 64
 
 #: values a node can build to before the final conversion
 Built = Any
@@ -138,6 +145,7 @@ class Builder:
         self.symbols = context.symbols
         self.notes = notes
         self.scope: dict[str, sympy.Symbol] = {}
+        self.literals: dict[tuple[int, int], str] = {}  # (p, q) -> decimal as written, for "read as"
 
     # -- top level ------------------------------------------------------------------
 
@@ -193,10 +201,13 @@ class Builder:
 
     def build_num(self, node: Node) -> sympy.Number:
         try:
-            return number_from_literal(node.value, self.notes)
+            value = number_from_literal(node.value, self.notes)
         except ParseFailure as failure:
             failure.position = node.pos
             raise
+        if "." in node.value and isinstance(value, sympy.Rational) and "e" not in node.value.lower():
+            self.literals.setdefault((int(value.p), int(value.q)), node.value)
+        return value
 
     def build_const(self, node: Node) -> sympy.Basic:
         return _CONSTANTS[node.value]
@@ -263,10 +274,9 @@ class Builder:
         return value
 
     def check_size(self, value: Built, pos: int) -> None:
-        """Exact numbers may not grow past ``max_exponent + max_digits`` digits."""
+        """Exact numbers may not grow past ``max_number_digits`` digits."""
         if isinstance(value, sympy.Rational):
-            cap = max(self.limits.max_exponent, 10 * self.limits.max_digits) + self.limits.max_digits
-            if _digits(value) > cap:
+            if _digits(value) > self.limits.max_number_digits:
                 raise ParseFailure("a number in the answer is too large", "too_many_digits", pos)
 
     def build_percent(self, node: Node) -> Built:
@@ -333,8 +343,59 @@ class Builder:
                 pos,
             )
 
+    def vector(self, node: Node) -> Built:
+        """A node built for a transpose: a list becomes a column (``[3, 1, 4]^T``)."""
+        value = self.build(node)
+        if isinstance(value, (TupleValue, ArrayValue)):
+            array = as_array(value)
+            if isinstance(array, Invalid):
+                raise ParseFailure(array.reason, array.code, node.pos)
+            if len(array.shape) == 1:  # a list is a row: its transpose is a column
+                return sympy.ImmutableMatrix(1, array.shape[0], list(array.items))
+            if len(array.shape) == 2:
+                return sympy.ImmutableMatrix(array.shape[0], array.shape[1], list(array.items))
+            raise ParseFailure("only a list or a matrix can be transposed", "type", node.pos)
+        if isinstance(value, EquationValue):
+            raise ParseFailure("an equation cannot be used inside an expression", "type", node.pos)
+        return value
+
+    def build_prime(self, node: Node) -> Built:
+        """``A'``: the transpose of a matrix or a list; on a scalar a prime is refused
+        (it marks a derivative or another quantity, never the same value)."""
+        value = self.vector(node.args[0])
+        if isinstance(value, (sympy.MatrixBase, MatrixExpr)):
+            return self.apply(node.pos, sympy.transpose, value)
+        shown = node.args[0].value if node.args[0].kind == "sym" else "an expression"
+        raise ParseFailure(
+            f"a prime (') on {shown} is not read: write the derivative of a declared function as f'(x), "
+            "or another quantity with a subscript",
+            "prime",
+            node.pos,
+        )
+
+    def build_deriv(self, node: Node) -> Built:
+        """``f'(x)``: the derivative of a declared function at its argument."""
+        call = self.build(node.args[0])
+        order = int(node.value)
+        argument = call.args[0]
+        if isinstance(argument, sympy.Symbol):
+            return self.apply(node.pos, lambda: sympy.Derivative(call, (argument, order)))
+        dummy = sympy.Dummy("t", real=True)
+        inner = call.func(dummy)
+        return self.apply(node.pos, lambda: sympy.Subs(sympy.Derivative(inner, (dummy, order)), dummy, argument))
+
+    def build_dderiv(self, node: Node) -> Built:
+        """``\\frac{d}{dx} body``: the derivative of body with respect to x."""
+        body = self.expr(node.args[0], "a derivative")
+        variable = self.resolve(node.args[1].value, node.args[1].pos)
+        if not isinstance(variable, sympy.Symbol):
+            raise ParseFailure("a derivative needs a scalar variable", "type", node.pos)
+        if body.has(AppliedUndef):  # declared functions: evaluated with their definitions
+            return self.apply(node.pos, lambda: sympy.Derivative(body, variable))
+        return self.apply(node.pos, sympy.diff, body, variable)
+
     def build_transpose(self, node: Node) -> Built:
-        value = self.scalar(node.args[0])
+        value = self.vector(node.args[0])
         if not isinstance(value, (sympy.MatrixBase, MatrixExpr)):
             self.notes.append("`'` / `^T` of a scalar read as the scalar itself (transpose)")
             return value
@@ -342,7 +403,7 @@ class Builder:
 
     def build_transpose_T(self, node: Node) -> Built:
         """``x^T``: transpose of a matrix; a power when ``T`` is a declared scalar."""
-        value = self.scalar(node.args[0])
+        value = self.vector(node.args[0])
         if isinstance(value, (sympy.MatrixBase, MatrixExpr)):
             return self.apply(node.pos, sympy.transpose, value)
         t_known = "T" in self.scope or (self.symbols is not None and "T" in self.symbols)
@@ -422,6 +483,8 @@ class Builder:
             if isinstance(array, Invalid):
                 raise ParseFailure(array.reason, array.code, pos)
             return array
+        if name == "diag":
+            return self.diagonal(args, pos)
         if name in _UNARY:
             self.arity(name, args, 1)
             return self.apply(pos, _UNARY[name], self.expr(args[0], f"`{name}`"))
@@ -440,6 +503,10 @@ class Builder:
                 raise ParseFailure(f"`{name}` needs arguments", "arity", pos)
             values = [self.expr(arg, f"`{name}`") for arg in args]
             return self.apply(pos, sympy.Max if name == "max" else sympy.Min, *values)
+        if name == "clip":  # clip(x, low, high) = min(max(x, low), high), as numpy.clip
+            self.arity(name, args, 3)
+            value, low, high = (self.expr(arg, "`clip`") for arg in args)
+            return self.apply(pos, lambda v, a, b: sympy.Min(sympy.Max(v, a), b), value, low, high)
         if name in ("O", "norm"):
             self.arity(name, args, 1) if name == "norm" else None
             values = [self.scalar(arg) for arg in args]
@@ -458,6 +525,19 @@ class Builder:
             self.arity(name, args, 1)
             return self.matrix_function(name, self.scalar(args[0]), pos)
         raise ParseFailure(f"`{name}` is not a known function", "unknown_function", pos)
+
+    def diagonal(self, args: Sequence[Node], pos: int) -> sympy.ImmutableMatrix:
+        """``diag(3, 1)`` or ``diag([3, 1])``: a square matrix with those diagonal entries."""
+        if len(args) == 1 and args[0].kind in ("tuple", "group"):
+            array = as_array(self.build(args[0]))
+            if isinstance(array, Invalid) or len(array.shape) > 1:
+                raise ParseFailure("`diag` takes a list of entries", "type", pos)
+            entries = list(array.items)
+        else:
+            entries = [self.expr(arg, "`diag`") for arg in args]
+        if not entries or len(entries) > _MAX_DIAGONAL:
+            raise ParseFailure(f"`diag` takes 1 to {_MAX_DIAGONAL} entries", "arity", pos)
+        return sympy.ImmutableMatrix(sympy.diag(*entries))
 
     @staticmethod
     def arity(name: str, args: Sequence[Node], *counts: int) -> None:

@@ -41,15 +41,20 @@ class SymbolInfo:
 class Limits:
     """Resource limits, all checked before anything expensive is built.
 
-    ``max_exponent`` bounds a numeric exponent's magnitude; a power of numbers whose
+    ``max_exponent`` bounds a numeric exponent's magnitude (``(a - x)^6000`` is cheap: it is
+    compared by evaluation, never expanded without a budget); a power of numbers whose
     exact value would have more than about ``max_digits`` digits is rejected too.
+    ``max_factorial`` bounds ``n!`` (300! has 615 digits; exact numbers built from
+    several such values are capped by ``max_number_digits``).
     """
 
     max_length: int = 4000
     max_depth: int = 60
     max_digits: int = 60
-    max_exponent: int = 1000
-    max_factorial: int = 100
+    max_exponent: int = 10000
+    max_factorial: int = 300
+    max_number_digits: int = 1060
+    max_literal_exponent: int = 1000  # the exponent of a literal such as 1e300
     max_elements: int = 10000
     max_nodes: int = 5000
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from grader.parse.context import ParseContext, ParseFailure
 from grader.parse.lexer import Lexer, Token
 from grader.parse.names import ACCENTS, FUNCTION_NAMES, GREEK_NAMES, LATEX_FUNCTIONS, STYLES
-from grader.parse.nodes import BODY, BP_MUL, Node
+from grader.parse.nodes import BODY, BP_ADD, BP_MUL, Node
 
 
 class LatexCommands:
@@ -22,6 +22,7 @@ class LatexCommands:
         lexer: Lexer
         context: ParseContext
         latex: bool
+        notes: list[str]
 
         def node(self, kind: str, pos: int, args: tuple[Node, ...] | list[Node] = (), value: str = "") -> Node: ...
         def peek(self, k: int = 0) -> Token: ...
@@ -98,6 +99,11 @@ class LatexCommands:
         if name == "infty":
             return self.node("const", pos, (), "oo")
         if name in ("frac", "dfrac", "tfrac", "cfrac"):
+            operator = self.derivative_operator()
+            if operator is not None:
+                body = self.expr(BP_ADD)
+                self.notes.append(f"`\\frac{{d}}{{d{operator.value}}}` read as the derivative with respect to {operator.value}")
+                return self.node("dderiv", pos, (body, operator))
             numerator = self.tex_argument()
             denominator = self.tex_argument()
             return self.node("div", pos, (numerator, denominator))
@@ -139,8 +145,34 @@ class LatexCommands:
         if name in ("top", "intercal", "prime"):
             raise ParseFailure(f"\\{name} must follow '^'", "syntax", pos)
         if name in ("pm", "mp"):
-            raise ParseFailure("± is not supported; give each value separately", "syntax", pos)
+            raise ParseFailure(
+                "`±` stands for two values; this part expects one (give each value separately)",
+                "plus_minus",
+                pos,
+            )
         raise ParseFailure(f"\\{name} is not supported here", "unknown_command", pos)
+
+    def derivative_operator(self) -> Node | None:
+        """``{d}{dx}`` (or ``{\\mathrm{d}}{\\mathrm{d}x}``) after ``\\frac``: the variable, else None."""
+        if self.context.symbols is not None and "d" in self.context.symbols:
+            return None  # a declared d: \\frac{d}{dx} is the fraction d/(d x)
+        tokens = [self.peek(k) for k in range(8)]
+        texts = [(token.kind, token.text) for token in tokens]
+        if texts[:3] != [("op", "{"), ("name", "d"), ("op", "}")] or texts[3] != ("op", "{"):
+            return None
+        variable = tokens[4]
+        if variable.kind == "name" and len(variable.text) > 1 and variable.text[0] == "d" and texts[5] == ("op", "}"):
+            name, count = variable.text[1:], 6
+        elif variable.kind == "name" and variable.text == "d" and tokens[5].kind in ("name", "uname", "cmd") and texts[6] == ("op", "}"):
+            name, count = GREEK_NAMES.get(tokens[5].text, tokens[5].text), 7
+        else:
+            return None
+        following = tokens[count]
+        if not name.isalpha() or following.kind == "eof" or (following.kind == "op" and following.text not in ("(", "[", "{", "\\{", "|", "lvert", "√")):
+            return None  # nothing to differentiate: read as a fraction
+        for _ in range(count):
+            self.lexer.next()
+        return Node("sym", variable.pos, (), name)
 
     def single_word_group(self) -> tuple[str, Token, bool] | None:
         """``{w}``, ``{\\theta}``, ``{ReLU}`` after a styling command: the word, or None."""

@@ -60,6 +60,8 @@ _COMMAND_OPS = {
 _SHORT_COMMANDS = {
     "{": "\\{", "}": "\\}", "|": "‖", "%": "%", "\\": "\\\\",
 }  # fmt: skip
+_ELLIPSIS = "an ellipsis (`...`) cannot be graded; write every value, or a closed form"
+_ELLIPSIS_COMMANDS = frozenset("ldots cdots dots dotsc dotsb dotsm vdots ddots".split())
 _SHORT_IGNORED = frozenset(",;:!> ()[]\n\t")
 _OPS_2 = {"**": "^", "<=": "≤", ">=": "≥", "!=": "≠", "==": "="}
 _OPS_1 = frozenset("+-*/^()[]{}|,=!%&'<>≤≥≠≈√‖⌊⌋⌈⌉")
@@ -214,7 +216,7 @@ class Lexer:
         exponent = literal[mantissa.end() + 1 :]
         if exponent:
             power = exponent.lstrip("+-").lstrip("0")
-            if len(power) > 6 or int(power or "0") > self.limits.max_exponent:
+            if len(power) > 6 or int(power or "0") > min(self.limits.max_exponent, self.limits.max_literal_exponent):
                 raise ParseFailure(
                     f"the exponent of {literal[:40]} is too large", "exponent_too_large", i
                 )
@@ -266,6 +268,8 @@ class Lexer:
         self.i = match.end()
         if name in FORBIDDEN_COMMANDS:
             raise ParseFailure(f"\\{name} is not allowed in an answer", "forbidden", i)
+        if name in _ELLIPSIS_COMMANDS:
+            raise ParseFailure(_ELLIPSIS, "ellipsis", i)
         if name in IGNORED_COMMANDS:
             return self._sized_delimiter(name, i, space)
         if name in TEXT_COMMANDS:
@@ -395,6 +399,11 @@ class Lexer:
         if char == "≈":
             self.i = i + 1
             return self._make("op", "=", i, i + 1, space)
+        if char in "±∓":
+            self.i = i + 1
+            return self._make("cmd", "pm" if char == "±" else "mp", i, i + 1, space)
+        if char == "." and text.startswith("...", i):
+            raise ParseFailure(_ELLIPSIS, "ellipsis", i)
         if char in _OPS_1:
             self.i = i + 1
             return self._make("op", char, i, i + 1, space)

@@ -59,7 +59,7 @@ FUNCTION_NAMES: dict[str, str] = {
     for name in (
         "sin cos tan sec csc cot asin acos atan acot sinh cosh tanh sech csch coth asinh "
         "acosh atanh exp log ln sqrt abs sign floor ceil max min erf sigmoid relu O norm "
-        "factorial binom sum product det tr matrix"
+        "factorial binom sum product det tr matrix heaviside clip"
     ).split()
 }
 FUNCTION_NAMES.update(
@@ -70,19 +70,25 @@ FUNCTION_NAMES.update(
         "binomial": "binom", "prod": "product", "trace": "tr", "Matrix": "matrix",
         "ReLU": "relu", "Relu": "relu", "RELU": "relu", "Sigmoid": "sigmoid",
         "Max": "max", "Min": "min", "Abs": "abs", "Sum": "sum", "Product": "product",
-        "ln": "log", "Exp": "exp", "Log": "log",
+        "ln": "log", "Exp": "exp", "Log": "log", "Heaviside": "heaviside", "Clip": "clip",
+        "cosec": "csc", "cosech": "csch", "arcsec": "asec", "arccsc": "acsc",
+        "arccosec": "acsc", "arcsech": "asech", "arsech": "asech", "arccsch": "acsch",
+        "arcsch": "acsch", "arccoth": "acoth", "arcoth": "acoth", "arccosech": "acsch",
+        "asec": "asec", "acsc": "acsc", "asech": "asech", "acsch": "acsch", "acoth": "acoth",
+        "tg": "tan", "ctg": "cot", "diag": "diag",
     }
 )  # fmt: skip
 
 #: functions whose argument may be written without parentheses (``sin x``, ``\ln x``)
 PREFIX_FUNCTIONS = frozenset(
-    "sin cos tan sec csc cot asin acos atan acot sinh cosh tanh sech csch coth asinh acosh "
-    "atanh exp log sqrt det tr".split()
+    "sin cos tan sec csc cot asin acos atan acot asec acsc sinh cosh tanh sech csch coth "
+    "asinh acosh atanh asech acsch acoth exp log sqrt det tr".split()
 )
 #: trig functions whose ``^{-1}`` means the inverse function
 INVERSE_TRIG = {
     "sin": "asin", "cos": "acos", "tan": "atan", "cot": "acot",
-    "sinh": "asinh", "cosh": "acosh", "tanh": "atanh",
+    "sinh": "asinh", "cosh": "acosh", "tanh": "atanh", "sec": "asec", "csc": "acsc",
+    "sech": "asech", "csch": "acsch", "coth": "acoth",
 }  # fmt: skip
 
 #: name decorators (accents) -> canonical prefix
@@ -100,6 +106,15 @@ LATEX_FUNCTIONS: dict[str, str] = {
     ).split()
 }
 LATEX_FUNCTIONS.update({"arccot": "acot", "sgn": "sign", "tr": "tr", "erf": "erf"})
+LATEX_FUNCTIONS.update(  # not standard LaTeX, but written by students (and by some macros)
+    {
+        name: FUNCTION_NAMES[name]
+        for name in (
+            "cosec cosech arcsec arccsc arccosec arcsinh arccosh arctanh arsinh arcosh artanh "
+            "arcsech arccsch arccoth"
+        ).split()
+    }
+)
 
 #: styling commands: transparent (``\mathbf{w}`` is ``w``)
 STYLES = frozenset(

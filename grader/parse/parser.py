@@ -42,6 +42,7 @@ from grader.parse.nodes import ARGUMENT, BP_ADD, BP_MUL, BP_POSTFIX, BP_POW, BP_
 from grader.parse.subscripts import split_subscript, subscript_suffix
 
 _WORD = re.compile(r"([A-Za-z]+)([0-9]*)")
+_DIGIT_SUBSCRIPT = re.compile(r"([A-Za-z]+)_\{?([0-9]+)\}?")
 _IMPLICIT_OPS = frozenset(["(", "[", "{", "\\{", "√", "⌊", "⌈", "lvert", "lVert"])
 _INEQUALITIES = frozenset("<>≤≥≠")
 _POSTFIX = frozenset("!'%")
@@ -286,7 +287,7 @@ class Parser(LatexCommands):
             return self.node("mul" if text == "*" else "div", token.pos, (left, right))
         if action == "pow":
             return self.power(left, token)
-        kind = {"!": "fact", "'": "transpose", "%": "percent"}[text]
+        kind = {"!": "fact", "'": "prime", "%": "percent"}[text]
         return self.node(kind, token.pos, (left,))
 
     def power(self, base: Node, caret: Token) -> Node:
@@ -471,6 +472,8 @@ class Parser(LatexCommands):
             sequence = self.sequence(canonical, token)
             if sequence is not None:
                 return sequence
+        if canonical in self.context.functions and self.is_op(nxt, "'"):
+            return self.derivative(canonical, token)
         if canonical in self.context.functions and (call or self.is_op(nxt, "^")):
             return self.function(canonical, token, declared=True)
         if word in self.context.functions and (call or self.is_op(nxt, "^")):
@@ -647,6 +650,11 @@ class Parser(LatexCommands):
             self.lexer.next()
             name += subscript_suffix(nxt.raw, nxt.raw_pos)
             nxt = self.peek()
+            if self.symbols is not None and name not in self.symbols:
+                joined = _DIGIT_SUBSCRIPT.fullmatch(name)
+                if joined is not None and self.declared(joined.group(1) + joined.group(2)):
+                    self.notes.append(f"`{name}` read as {joined.group(1) + joined.group(2)}")
+                    name = joined.group(1) + joined.group(2)
         if self.is_op(nxt, "(") and self.symbols is not None and name not in self.symbols:
             opener = self.lexer.next()
             args, _ = self.items(")", "no")
@@ -669,6 +677,22 @@ class Parser(LatexCommands):
         return self.symbol(name, token)
 
     # -- functions ------------------------------------------------------------------
+
+    def derivative(self, fname: str, token: Token) -> Node:
+        """``f'(x)``, ``\\sigma''(x)``: a derivative of a declared function."""
+        order = 0
+        while self.is_op(self.peek(), "'"):
+            self.lexer.next()
+            order += 1
+        if order > 3:
+            raise ParseFailure("at most three primes", "syntax", token.pos)
+        if not self.is_op(self.peek(), "("):
+            raise ParseFailure(f"write the argument of {fname}', e.g. {fname}'(x)", "syntax", self.peek().pos)
+        call = self.function(fname, token, declared=True)
+        if call.kind != "ufunc" or len(call.args) != 1:
+            raise ParseFailure(f"{fname}' needs one argument", "syntax", token.pos)
+        self.notes.append(f"`{fname}{chr(39) * order}` read as the derivative of {fname}")
+        return self.node("deriv", token.pos, (call,), str(order))
 
     def sequence(self, fname: str, token: Token) -> Node | None:
         """``k_i``, ``k_{i-1}``, ``s_1``: a declared one-argument function applied to its

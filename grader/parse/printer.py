@@ -14,10 +14,11 @@ an exact rational); symbols read back with the assumptions of the context used.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import sympy
-from sympy.core.function import Application
+from sympy.core.function import Application, AppliedUndef
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from grader.parse.context import IDENTITY_SIZE_PREFIX
@@ -32,11 +33,15 @@ _FUNCTION_NAMES = {
 _CLOSERS = {"(": ")", "[": "]", "{": "}", "": ")"}
 
 
-def to_text(value: Any) -> str:
-    """Canonical plain-math text for a parsed value (see module doc)."""
-    text = _Printer(latex_safe=False).value(value)
+def to_text(value: Any, literals: Mapping[tuple[int, int], str] | None = None) -> str:
+    """Canonical plain-math text for a parsed value (see module doc).
+
+    ``literals`` maps exact values ``(p, q)`` read from decimal literals to their text, so a
+    decimal is shown as written (``0.8068``, not ``2017/2500``).
+    """
+    text = _Printer(latex_safe=False, literals=literals).value(value)
     if "_{" in text or "\\" in text:
-        text = _Printer(latex_safe=True).value(value)
+        text = _Printer(latex_safe=True, literals=literals).value(value)
     return text
 
 
@@ -54,14 +59,31 @@ def _int_text(value: int) -> str:
     return sign + "".join(reversed(pieces))
 
 
+def _is_column(value: TupleValue) -> bool:
+    return (
+        value.bracket == "["
+        and len(value.items) > 1
+        and all(
+            isinstance(item, TupleValue) and item.bracket == "[" and len(item.items) == 1
+            and isinstance(item.items[0], sympy.Basic)
+            for item in value.items
+        )
+    )
+
+
 class _Printer:
-    def __init__(self, latex_safe: bool) -> None:
+    def __init__(self, latex_safe: bool, literals: Mapping[tuple[int, int], str] | None = None) -> None:
         self.latex_safe = latex_safe
+        self.literals = literals or {}
 
     def value(self, value: Any) -> str:
         if isinstance(value, TupleValue):
+            if _is_column(value):  # [[a], [b], [c]]: a column, as students write one
+                return f"{self.sequence([item.items[0] for item in value.items], '[')}^T"  # type: ignore[union-attr]
             return self.sequence(value.items, value.bracket, top=True)
         if isinstance(value, ArrayValue):
+            if len(value.shape) == 2 and value.shape[1] == 1 and value.shape[0] > 1:
+                return f"{self.sequence(value.items, '[')}^T"  # a column, as students write one
             nested = value.to_nested() if value.shape else value.items[0]
             return f"matrix({self.nested(nested)})"
         if isinstance(value, EquationValue):
@@ -138,6 +160,10 @@ class _Printer:
             return self.big_operator(expr), ATOM
         if isinstance(expr, sympy.MatrixBase):
             return f"matrix({self.nested(expr.tolist())})", ATOM
+        if isinstance(expr, (sympy.Derivative, sympy.Subs)):
+            primed = self.primed(expr)
+            if primed is not None:
+                return primed, ATOM
         if isinstance(expr, sympy.Tuple):
             return self.sequence(expr.args, "("), ATOM
         if isinstance(expr, (Application, sympy.Determinant, sympy.Trace)):
@@ -145,6 +171,28 @@ class _Printer:
             args = ", ".join(self.value(arg) for arg in expr.args)
             return f"{name}({args})", ATOM
         return f"{sympy.sstr(expr)}", 0
+
+    def primed(self, expr: sympy.Basic) -> str | None:
+        """``f'(x)`` for the derivative of a one-argument function (as students write it)."""
+        argument = None
+        if isinstance(expr, sympy.Subs) and len(expr.variables) == 1:
+            argument, expr = expr.point[0], expr.expr
+        if not isinstance(expr, sympy.Derivative) or len(expr.variable_count) != 1:
+            return None
+        call = expr.expr
+        variable, order = expr.variable_count[0]
+        if not (isinstance(call, AppliedUndef) and call.args == (variable,) and 1 <= order <= 3):
+            return None
+        return f"{call.func.__name__}{chr(39) * int(order)}({self.value(argument if argument is not None else variable)})"
+
+    def _literal(self, number: sympy.Rational) -> str | None:
+        """The decimal a student wrote for this value (or its negation), if any."""
+        p, q = int(number.p), int(number.q)
+        if (p, q) in self.literals:
+            return self.literals[(p, q)]
+        if (-p, q) in self.literals:
+            return "-" + self.literals[(-p, q)]
+        return None
 
     def number(self, number: sympy.Number) -> tuple[str, int]:
         if number is sympy.oo:
@@ -155,6 +203,8 @@ class _Printer:
             return str(number), ATOM
         if number.is_Integer:
             text = _int_text(int(number))
+        elif number.is_Rational and self.literals and self._literal(number) is not None:
+            text = self._literal(number) or ""
         elif number.is_Rational:
             text = f"{_int_text(int(number.p))}/{_int_text(int(number.q))}"
             return text, NEG if number.is_negative else MUL

@@ -23,7 +23,7 @@ from grader.parse.names import (
 )
 
 _LETTERS = re.compile(r"[A-Za-z]+")
-_ALLOWED = re.compile(r"[A-Za-z0-9+\-*/,()'=.]")
+_ALLOWED = re.compile(r"[A-Za-z0-9+\-*/,()'=._]")
 
 
 def subscript_suffix(raw: str, raw_pos: int | None = None) -> str:

@@ -65,7 +65,25 @@ class EquationValue:
     rhs: Value
 
 
-Value = Union[sympy.Expr, ArrayValue, TupleValue, EquationValue]  # noqa: UP007 (recursive alias, runtime-evaluated)
+@dataclass(frozen=True)
+class LabelledValue:
+    """``label = v1 = v2 ...`` as a student wrote it: every value in ``values`` is graded.
+
+    ``label`` is the left side's text when it was read as a label (``"μ"``, ``"f'(x)"``),
+    ``""`` when the left side is itself a value (then it is the first of ``values``).
+    ``name`` is the left side read as one symbol (``x`` in ``x = 2``): such a left side is a
+    label only when it is not an unknown of the expected value nor in the values
+    (``resolve_label``); ``shown`` are the values as read, for feedback.
+    """
+
+    values: tuple[Value, ...]
+    label: str = ""
+    name: sympy.Symbol | None = None
+    shown: tuple[str, ...] = ()
+    names: tuple[sympy.Symbol, ...] = ()  # declared names labelling a list's items (x = 1, y = 2)
+
+
+Value = Union[sympy.Expr, ArrayValue, TupleValue, EquationValue, LabelledValue]  # noqa: UP007 (recursive alias, runtime-evaluated)
 
 
 @dataclass(frozen=True)

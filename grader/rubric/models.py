@@ -74,18 +74,32 @@ class Tolerance(Model):
     Modes (the first that is set wins, in this order: ``sigfigs``, ``decimals``, then
     ``rtol``/``atol``):
 
-    - ``rtol``/``atol`` (numpy.isclose, relative to the expected value):
-      accept when ``|s - t| <= atol + rtol * |t|``. With ``t == 0`` only ``atol`` counts,
-      so keep ``atol`` small but nonzero for quantities that may be zero.
+    - ``rtol``/``atol`` (relative to the expected value ``t``, never to ``s``):
+      accept when ``|s - t| <= atol + rtol * |t|``. Defaults: ``rtol = 1e-3``, ``atol = 0``
+      (no absolute floor, so tiny expected values such as 1e-9 are still compared
+      relatively). With ``t == 0`` only ``atol`` counts: a number part whose expected value
+      is 0 must set ``atol`` (or ``sigfigs``/``decimals``), or ``grader rubric check``
+      reports an error.
     - ``sigfigs = d``: with ``n = d - 1 - floor(log10 |t|)``, accept when
       ``|s - t| < 0.51 * 10**(-n)`` (PrairieLearn's rule; ``t == 0`` needs ``|s| < 0.51 * 10**(-d+1)``).
     - ``decimals = d``: accept when ``|s - t| < 0.51 * 10**(-d)``.
 
+    An integer expected value (a JSON integer or exact integer text: a count, a size, a
+    number of multiplications) is compared exactly unless the part sets its own
+    ``tolerance``; ``defaults.tolerance`` does not relax it. When both numbers are exact
+    (integers, decimals, fractions) the test is decided in rational arithmetic, so an
+    answer exactly on the boundary (``1.05`` for ``1`` at ``rtol: 0.05``) is accepted.
     NaN and infinities are always wrong.
     """
 
-    rtol: float = Field(1e-3, ge=0, description="Relative tolerance: |s - t| <= atol + rtol*|t|.")
-    atol: float = Field(1e-8, ge=0, description="Absolute tolerance added to rtol*|t|.")
+    rtol: float = Field(
+        1e-3, ge=0, description="Relative tolerance, relative to the expected value t: accept |s - t| <= atol + rtol*|t|. "
+        "Default 1e-3. Integer expected values are compared exactly unless the part sets its own tolerance."
+    )
+    atol: float = Field(
+        0.0, ge=0, description="Absolute tolerance added to rtol*|t|. Default 0 (no absolute floor); "
+        "a number part whose expected value is 0 must set it."
+    )
     sigfigs: int | None = Field(
         None, ge=1, le=15, description="Significant figures: |s - t| < 0.51*10^-(d-1-floor(log10|t|))."
     )
@@ -95,7 +109,11 @@ class Tolerance(Model):
 
 
 class SymbolSpec(Model):
-    """A symbol that answers may use, and the domain random probing samples it from."""
+    """A symbol that answers may use, and the domain random probing samples it from.
+
+    Also written as text: ``positive``, ``positive integer``, ``interval(-2, 3)``,
+    ``matrix(3, 1)`` or ``identity`` (the parser ``grader compare --symbol`` uses too).
+    """
 
     domain: Domain = Field(Domain.real, description="Where the symbol's values live.")
     low: float | None = Field(None, description="Interval domain: lower bound (exclusive).")
@@ -117,6 +135,16 @@ class SymbolSpec(Model):
         "text, e.g. ['d_{t-1}', 'd^{(t-1)}'].",
     )
     description: str | None = Field(None, description="What the symbol stands for (for staff).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _domain_text(cls, data: Any) -> Any:
+        """``x: "interval(-2, 3)"`` / ``n: positive integer``: the shared domain parser."""
+        if isinstance(data, str):
+            from grader.rubric.domains import parse_domain
+
+            return parse_domain(data)
+        return data
 
     @model_validator(mode="after")
     def _interval_bounds(self) -> SymbolSpec:
@@ -204,7 +232,9 @@ class NumberAnswer(_AnswerBase):
 
     kind: Literal["number"]
     expected: Expected = Field(description="A number, an exact expression such as '1/3', or a ref.")
-    tolerance: Tolerance | None = Field(None, description="Overrides defaults.tolerance.")
+    tolerance: Tolerance | None = Field(
+        None, description="Overrides defaults.tolerance. An integer expected value is compared exactly unless this is set."
+    )
 
 
 class ArrayAnswer(_AnswerBase):
@@ -232,12 +262,21 @@ class TupleAnswer(_AnswerBase):
 
     kind: Literal["tuple", "set"]
     expected: Expected = Field(description="List of items (expression text or numbers), or a ref.")
-    element: Literal["expression", "number"] = Field("expression", description="How items are compared.")
+    element: Literal["expression", "number"] = Field(
+        "expression",
+        description="How items are compared: 'number' reads every item as a number; 'expression' "
+        "compares items symbolically, except that two items that are both plain numbers are "
+        "compared as numbers with the part's tolerance.",
+    )
     symbols: dict[str, SymbolSpec] = Field(default_factory=dict, description="Symbols items may use.")
     functions: dict[str, FunctionSpec] = Field(default_factory=dict, description="Named functions.")
-    tolerance: Tolerance | None = Field(None, description="For numeric items.")
+    tolerance: Tolerance | None = Field(
+        None, description="For numeric items (overrides defaults.tolerance; integer items are exact without it)."
+    )
     partial_credit: bool = Field(
-        True, description="WeBWorK-style credit: matched / max(given, expected)."
+        False,
+        description="WeBWorK-style credit matched / max(given, expected) when true. Default false: "
+        "like arrays, a missing, extra or wrong item gives no credit. A set's repeated items count once.",
     )
 
 

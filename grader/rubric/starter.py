@@ -28,9 +28,10 @@ def defaults_lines() -> list[str]:
     return [
         "Defaults (what a part gets when the rubric does not say; every field: grader rubric schema):",
         f"  tolerance (number and array parts, numeric tuple/set items): rtol {tolerance.rtol:g}, atol {tolerance.atol:g};",
-        "    accepted when |s - t| <= atol + rtol*|t|; sigfigs: d or decimals: d replace rtol/atol when set",
+        "    accepted when |s - t| <= atol + rtol*|t| (an integer count: exactly, unless the part sets a tolerance;"
+        " an expected 0 needs atol); sigfigs: d or decimals: d replace rtol/atol when set",
         f"  partial credit: array {_on_off(models.ArrayAnswer)} (partial_credit: true gives the share of right elements),",
-        f"    tuple/set {_on_off(models.TupleAnswer)} (matched / max(given, expected)), "
+        f"    tuple/set {_on_off(models.TupleAnswer)} (matched / max(given, expected); a set's repeated items count once), "
         f"network {_on_off(models.NetworkAnswer)} (share of inputs right);",
         "    expression, number, choice and constraint parts: all or nothing, except known-mistake rules (mistakes: score)",
         f"  undecided (neither proved nor refuted within the budget): {undecided} "

@@ -6,8 +6,6 @@ sympy's ``equals`` cannot decide, matrix expressions and sums with symbolic boun
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import sympy as sp
 
@@ -105,14 +103,11 @@ def test_defined_function_substituted() -> None:
         equivalence.defined_functions = original
 
 
-def test_wrong_answer_is_rejected_fast() -> None:
-    compare_expressions(sp.exp(-x**2) * sp.sin(3 * x), sp.exp(-x**2) * sp.cos(3 * x), CTX)  # warm up
-    start = time.perf_counter()
-    for _ in range(20):
-        result = compare_expressions(sp.exp(-x**2) * sp.sin(3 * x) + d, sp.exp(-x**2) * sp.cos(3 * x) + d, CTX)
-    per_check = (time.perf_counter() - start) / 20
+def test_wrong_answer_is_rejected_by_the_fast_stage() -> None:
+    # rejected from the float evaluation, before any symbolic step (speed: benchmarks/)
+    result = compare_expressions(sp.exp(-x**2) * sp.sin(3 * x) + d, sp.exp(-x**2) * sp.cos(3 * x) + d, CTX)
     assert result.outcome == "different"
-    assert per_check < 0.005, f"{per_check * 1e3:.2f} ms per wrong answer"
+    assert result.evidence["stage"] == "fast numeric"
 
 
 def test_feedback_does_not_show_expected_value() -> None:

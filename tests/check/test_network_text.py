@@ -131,6 +131,7 @@ def test_answers_file_refuses_deep_documents_without_crashing() -> None:
     assert not doc.readable and "nested too deeply" in doc.problems[0]
 
 
+@pytest.mark.torch  # builds the parts' keys
 def test_seed_markdown_hamming_network_is_read_and_wrong() -> None:
     """submissions_example/sharif-ml-ps03/seed-004-student-md writes its networks as JSON in tags."""
     from grader.check.engine import check_part, context_for

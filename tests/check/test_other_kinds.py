@@ -14,6 +14,7 @@ from grader.rubric.models import (
     ManualAnswer,
     NetworkAnswer,
     RefCall,
+    Tolerance,
     TupleAnswer,
 )
 
@@ -23,25 +24,58 @@ CTX = make_ctx({"x": "real"})
 x = sp.Symbol("x", real=True)
 
 TUPLE_CASES = [
-    # (name, kind, expected, submitted items, status, score)
-    ("tuple exact", "tuple", [1, 2, 3], [1, 2, 3], Status.CORRECT, 1.0),
-    ("tuple swapped", "tuple", [1, 2, 3], [2, 1, 3], Status.PARTIAL, 1 / 3),
-    ("tuple short", "tuple", [1, 2, 3], [1, 2], Status.PARTIAL, 2 / 3),
-    ("set any order", "set", [1, 2, 3], [3, 1, 2], Status.CORRECT, 1.0),
-    ("set repeated item counts once", "set", [1, 2], [1, 1], Status.PARTIAL, 0.5),
-    ("set extra item", "set", [1, 2], [1, 2, 5], Status.PARTIAL, 2 / 3),
-    ("set all wrong", "set", [1, 2], [7, 8], Status.WRONG, 0.0),
+    # (name, kind, expected, submitted items, partial_credit, status, score)
+    ("tuple exact", "tuple", [1, 2, 3], [1, 2, 3], False, Status.CORRECT, 1.0),
+    ("tuple swapped: no credit by default", "tuple", [1, 2, 3], [2, 1, 3], False, Status.WRONG, 0.0),
+    ("tuple short: no credit by default", "tuple", [1, 2, 3], [1, 2], False, Status.WRONG, 0.0),
+    ("tuple extra: no credit by default", "tuple", [1, 2], [1, 2, 3], False, Status.WRONG, 0.0),
+    ("tuple swapped, partial credit asked", "tuple", [1, 2, 3], [2, 1, 3], True, Status.PARTIAL, 1 / 3),
+    ("tuple short, partial credit asked", "tuple", [1, 2, 3], [1, 2], True, Status.PARTIAL, 2 / 3),
+    ("set any order", "set", [1, 2, 3], [3, 1, 2], False, Status.CORRECT, 1.0),
+    ("set repeated item counts once", "set", [1, 2], [1, 1, 2], False, Status.CORRECT, 1.0),
+    ("set repeated item does not fill a missing one", "set", [1, 2], [1, 1], False, Status.WRONG, 0.0),
+    ("set repeated item, partial credit", "set", [1, 2], [1, 1], True, Status.PARTIAL, 0.5),
+    ("set extra item: no credit by default", "set", [1, 2], [1, 2, 5], False, Status.WRONG, 0.0),
+    ("set extra item, partial credit asked", "set", [1, 2], [1, 2, 5], True, Status.PARTIAL, 2 / 3),
+    ("set missing item", "set", [1, 2, 3], [1, 2], False, Status.WRONG, 0.0),
+    ("set all wrong", "set", [1, 2], [7, 8], True, Status.WRONG, 0.0),
+    ("integer items are exact", "tuple", [96096, 3], [96000, 3], False, Status.WRONG, 0.0),
+    ("float items use the tolerance", "tuple", [0.5, 0.25], [0.5004, 0.25], False, Status.CORRECT, 1.0),
+    ("float items outside the tolerance", "tuple", [0.5, 0.25], [0.51, 0.25], False, Status.WRONG, 0.0),
+    ("set: two close values both given", "set", [1.0, 1.0005], [1.0005, 1.0], False, Status.CORRECT, 1.0),
+    ("set: one close value given twice", "set", [1.0, 1.0005], [1.0, 1.0], False, Status.WRONG, 0.0),
 ]
 
 
-@pytest.mark.parametrize(("kind", "expected", "items", "status", "score"), [c[1:] for c in TUPLE_CASES], ids=[c[0] for c in TUPLE_CASES])
-def test_tuple_numbers(kind: str, expected, items, status: Status, score: float) -> None:
+@pytest.mark.parametrize(("kind", "expected", "items", "partial", "status", "score"), [c[1:] for c in TUPLE_CASES], ids=[c[0] for c in TUPLE_CASES])
+def test_tuple_numbers(kind: str, expected, items, partial: bool, status: Status, score: float) -> None:
     checker = checker_for(kind)
-    spec = TupleAnswer(kind=kind, expected=expected, element="number")
+    spec = TupleAnswer(kind=kind, expected=expected, element="number", partial_credit=partial)
     read = checker.read(spec, items, CTX)
     verdict = checker.compare(spec, expected, read, CTX)
     assert verdict.status is status
     assert verdict.score == pytest.approx(score)
+
+
+TUPLE_TOLERANCE_CASES = [
+    # (name, element, expected, submitted text, tolerance, status): numeric items use the part's tolerance
+    ("expression items: numbers with rtol", "expression", ["1/3", "x"], "(0.3334, x)", Tolerance(rtol=1e-3), Status.CORRECT),
+    ("expression items: numbers outside rtol", "expression", ["1/3", "x"], "(0.34, x)", Tolerance(rtol=1e-3), Status.WRONG),
+    ("expression items: atol", "expression", ["0", "x"], "(0.004, x)", Tolerance(atol=0.01), Status.CORRECT),
+    ("expression items: beyond atol", "expression", ["0", "x"], "(0.02, x)", Tolerance(atol=0.01), Status.WRONG),
+    ("number items: sigfigs", "number", [2 / 3, 0.5], "(0.667, 0.5)", Tolerance(sigfigs=3), Status.CORRECT),
+    ("number items: sigfigs too coarse", "number", [2 / 3, 0.5], "(0.67, 0.5)", Tolerance(sigfigs=3), Status.WRONG),
+    ("integer item with a part tolerance", "number", [96096], "(96000)", Tolerance(rtol=1e-2), Status.CORRECT),
+]
+
+
+@needs_parser
+@pytest.mark.parametrize(("element", "expected", "text", "tolerance", "status"), [c[1:] for c in TUPLE_TOLERANCE_CASES], ids=[c[0] for c in TUPLE_TOLERANCE_CASES])
+def test_tuple_items_use_the_part_tolerance(element: str, expected, text: str, tolerance: Tolerance, status: Status) -> None:
+    checker = checker_for("tuple")
+    spec = TupleAnswer(kind="tuple", expected=expected, element=element, tolerance=tolerance)  # type: ignore[arg-type]
+    verdict = checker.compare(spec, expected, checker.read(spec, text, CTX), CTX)
+    assert verdict.status is status, verdict
 
 
 def test_set_of_expressions_is_matched_by_equivalence() -> None:

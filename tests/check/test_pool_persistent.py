@@ -37,10 +37,10 @@ def work(task: object) -> object:
         _KEEP.append(bytearray(300 * 1024 * 1024))
         return "hoarded"
     if task == "warn":
-        import numpy as np
-
-        with np.errstate(all="warn"):
-            value = float(np.dot(np.array([np.nan, 1e308]), np.array([1.0, 1e308])))
+        # raised by this code itself: whether numpy warns on e.g. an overflowing dot product
+        # depends on the BLAS kernel the CPU selects, so no warning under test comes from there
+        value = float("nan")
+        warnings.warn("overflow encountered in dot", RuntimeWarning, stacklevel=1)
         warnings.warn("a deprecation", DeprecationWarning, stacklevel=1)
         warnings.warn("a deprecation", DeprecationWarning, stacklevel=1)  # the same place: once
         return f"value {value}"
@@ -149,5 +149,5 @@ def test_pipelined_tasks_complete_in_order(name: str, tasks: list[object]) -> No
 
 
 def test_a_task_waiting_behind_a_killed_one_is_not_blamed() -> None:
-    results = run_tasks(work, [1, "sleep", 2, "exit", 3], workers=1, budget=Budget(seconds=0.5), on_timeout=failed)
-    assert results == [1, "failed: time limit of 0.5 s exceeded", 2, "failed: the checker crashed", 3]
+    results = run_tasks(work, [1, "sleep", 2, "exit", 3], workers=1, budget=Budget(seconds=2), on_timeout=failed)
+    assert results == [1, "failed: time limit of 2 s exceeded", 2, "failed: the checker crashed", 3]

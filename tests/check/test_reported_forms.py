@@ -19,7 +19,7 @@ from grader.check.parsing import expected_scalar, lookup_spec, parse_context, sp
 from grader.check.symbols import spec_for
 from grader.check.verdict import Status
 from grader.key import KeyPart
-from grader.parse.values import EquationValue, Invalid, Parsed
+from grader.parse.values import Invalid, LabelledValue, Parsed
 from grader.rubric.models import Domain, FunctionSpec, Part, SymbolSpec, UndecidedPolicy
 
 from .helpers import make_ctx, needs_parser
@@ -145,7 +145,8 @@ NAMED_EQUATION_CASES = [
     ("wrong-rhs", r"\alpha = 1 - \beta", None, Status.WRONG, None),
     ("rhs-needs-declared-symbols", r"\alpha = \theta", None, Status.INVALID, "unknown symbol `theta`"),
     ("lhs-not-a-name", r"2\alpha = \beta", None, Status.INVALID, "unknown symbol `alpha`"),
-    ("two-equals", r"\alpha = \beta = \beta", None, Status.INVALID, None),
+    ("chain-all-right", r"\alpha = \beta = \beta", None, Status.CORRECT, "every side"),
+    ("chain-one-side-wrong", r"\alpha = \beta = 2\beta", None, Status.WRONG, "`2*beta` gets the least credit"),
     ("double-equals", r"\alpha == \beta", None, Status.INVALID, None),
 ]
 
@@ -167,10 +168,10 @@ def test_named_equations(answer: str, lhs: str | None, status: Status, fragment:
 
 def test_named_equation_reads_the_name_as_the_left_side() -> None:
     parsed = read_expression("RF_n = 2beta", BETA)
-    assert isinstance(parsed, Parsed) and isinstance(parsed.value, EquationValue)
-    assert str(parsed.value.lhs) == "RF_n"
+    assert isinstance(parsed, Parsed) and isinstance(parsed.value, LabelledValue)
+    assert str(parsed.value.name) == "RF_n" and parsed.value.label == "RF_n"
     assert parsed.shown == "RF_n = 2*beta"
-    assert not any("RF" in note for note in parsed.notes)  # the name is a label, no reading notes
+    assert parsed.notes == ("read `RF_n =` as a label",)  # the name is a label, no reading notes
 
 
 def test_expected_value_may_be_a_named_equation_too() -> None:

@@ -140,7 +140,9 @@ def test_array_text(answer: str, status: Status) -> None:
 def test_set_text_any_order() -> None:
     verdict = _check({"kind": "set", "expected": ["1/d", "d"]}, "{d, 1/d}", make_ctx({"d": "positive"}))
     assert verdict.status is Status.CORRECT
-    half = _check({"kind": "set", "expected": ["1/d", "d"]}, "{d, 2/d}", make_ctx({"d": "positive"}))
+    one_wrong = _check({"kind": "set", "expected": ["1/d", "d"]}, "{d, 2/d}", make_ctx({"d": "positive"}))
+    assert one_wrong.status is Status.WRONG and one_wrong.score == 0  # no partial credit by default
+    half = _check({"kind": "set", "expected": ["1/d", "d"], "partial_credit": True}, "{d, 2/d}", make_ctx({"d": "positive"}))
     assert half.status is Status.PARTIAL and half.score == 0.5
 
 

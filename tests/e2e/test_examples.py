@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from support import REPO, run_grader
 
+pytestmark = pytest.mark.torch  # `grader grade rubrics/` builds the bundled keys
+
 GOLDEN = Path(__file__).parent / "golden"
 GOLDEN_PATTERNS = ("*/gradebook.csv", "*/summary.json", "*/feedback/*.md")
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support import rubric_params
 
 import grader
 from grader.errors import GraderError
@@ -149,14 +150,23 @@ def test_runtime_requirements_are_pinned_without_torch():
     assert all("==" in line for line in lines)
     numpy = [line for line in lines if line.startswith("numpy")]
     assert any('python_version < "3.11"' in line for line in numpy) and any('python_version >= "3.11"' in line for line in numpy)
-    constraints = (REPO / "constraints.txt").read_text(encoding="utf-8")
-    for line in lines:  # the Python >= 3.11 versions are the constraints.txt ones
-        if 'python_version < "3.11"' in line:
-            continue
-        name, version = line.split(";")[0].strip().split("==")
-        pinned = re.search(rf"^{re.escape(name)}==(\S+)", constraints.replace("_", "-"), re.MULTILINE | re.IGNORECASE)
-        if pinned:
-            assert pinned.group(1) == version, name
+    constraints = _pins((REPO / "constraints.txt").read_text(encoding="utf-8"))
+    for (name, marker), version in _pins(path.read_text(encoding="utf-8")).items():  # the same versions
+        pinned = constraints.get((name, marker), constraints.get((name, "")))
+        if pinned is not None:
+            assert pinned == version, (name, marker)
+
+
+def _pins(text: str) -> dict[tuple[str, str], str]:
+    """(name, environment marker) -> pinned version, from a requirements/constraints file."""
+    pins = {}
+    for line in text.splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            requirement, _, marker = line.partition(";")
+            name, version = requirement.strip().split("==")
+            pins[(name.strip().lower().replace("_", "-"), marker.strip())] = version.strip()
+    return pins
 
 
 def test_requirements_with_torch_are_refused(tmp_path):
@@ -181,7 +191,7 @@ def test_setup_script_contract():
 BUNDLED = sorted((REPO / "rubrics").glob("*.yaml"))
 
 
-@pytest.mark.parametrize("rubric", BUNDLED, ids=[path.stem for path in BUNDLED])
+@pytest.mark.parametrize("rubric", rubric_params(BUNDLED))
 def test_every_bundled_rubric_builds_a_verified_autograder(rubric: Path, tmp_path: Path) -> None:
     """The real CLI builds the zip and grades its own samples (correct: full marks on every
     sampled part; blank: 0) before reporting success."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -20,6 +21,7 @@ from grader.output.summary import summarize, summary_table
 from grader.results import (
     Graded,
     PartResult,
+    Review,
     Student,
     SubmissionResult,
     file_stem,
@@ -66,9 +68,10 @@ def test_gradebook_columns_order_and_numbers() -> None:
     results = [_result("200", "Zed, Jr.", MIXED), _result("100", "Ada", ALL_RIGHT)]
     text = gradebook_csv(PART_IDS, results)
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["SID", "Name", "Email", "Total", "Max", *PART_IDS]
-    assert rows[1] == ["100", "Ada", "100@x.org", "5.5", "6.5", "2", "1", "1.5", "1", "0"]
-    assert rows[2] == ["200", "Zed, Jr.", "200@x.org", "1", "6.5", "1", "0", "0", "0", "0"]
+    assert rows[0] == ["SID", "Name", "Email", "Total", "Max", "Pending", *PART_IDS]
+    # a part waiting for a person (manual, undecided) is counted in Pending, its cell empty
+    assert rows[1] == ["100", "Ada", "100@x.org", "5.5", "6.5", "1", "2", "1", "1.5", "1", ""]
+    assert rows[2] == ["200", "Zed, Jr.", "200@x.org", "1", "6.5", "1", "1", "0", "0", "0", ""]
     assert text == gradebook_csv(PART_IDS, list(reversed(results)))  # order-independent
 
 
@@ -88,7 +91,7 @@ def test_feedback_json_round_trip_is_byte_identical() -> None:
 
 def test_feedback_markdown_marks_invalid_manual_missing() -> None:
     text = feedback_markdown(_graded(_result("100", "Ada", MIXED)), RUBRIC)
-    assert "**Total: 1 / 6.5**" in text
+    assert "**Total so far: 1 / 6.5** (1 part still to be graded by a person)" in text
     assert "## q1.he_std: 1 / 2 (partly correct)" in text
     assert "Your answer (answers.yaml:3): `1/sqrt(d)`" in text
     assert "**Could not be read:** invalid!" in text
@@ -96,6 +99,36 @@ def test_feedback_markdown_marks_invalid_manual_missing() -> None:
     assert "**Left for a person**" in text
     manual = feedback_markdown(_graded(_result("1", "", ALL_RIGHT)), RUBRIC)
     assert "## q2.why: 0 / 1 (left for a person)" in manual
+
+
+def _decided(result: SubmissionResult, part_id: str, fraction: float, comment: str) -> SubmissionResult:
+    parts = tuple(
+        dataclasses.replace(part, points=round(fraction * part.max_points, 4),
+                            review=Review("decided", fraction, comment, "ta", 7))
+        if part.part_id == part_id else part
+        for part in result.parts
+    )
+    return dataclasses.replace(result, parts=parts)
+
+
+def test_decisions_show_in_gradebook_feedback_and_summary() -> None:
+    result = _decided(_result("100", "Ada", ALL_RIGHT), "q2.why", 1.0, "Clear   argument.")
+    result = _decided(result, "q1.he_std", 0.5, "Half: the constant is off.")  # overrides 'correct'
+    rows = list(csv.reader(io.StringIO(gradebook_csv(PART_IDS, [result]))))
+    assert rows[1] == ["100", "Ada", "100@x.org", "5.5", "6.5", "0", "1", "1", "1.5", "1", "1"]
+    text = feedback_markdown(_graded(result), RUBRIC)
+    assert "**Total: 5.5 / 6.5**" in text
+    assert "## q2.why: 1 / 1 (graded by a person)" in text
+    assert "- Grader's comment: Clear argument." in text
+    assert "Left for a person" not in text
+    assert "- Automatic check: correct!" in text
+    again = feedback_json(graded_from_json(json.loads(feedback_json(_graded(result)))))
+    assert again == feedback_json(_graded(result))
+    summary = summarize(RUBRIC, SHA, [result])
+    assert summary.overrides == [{"student": "100", "part_id": "q1.he_std", "status": "correct",
+                                  "automatic_points": 2.0, "points": 1.0, "comment": "Half: the constant is off."}]
+    assert summary.to_json()["review"] == {"pending": 0, "reconfirm": 0, "decided": 2}
+    assert "review: 2 answer(s) decided by a person, 0 waiting; 1 override(s)" in summary_table(summary)
 
 
 def test_json_never_writes_nan() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -119,24 +118,26 @@ def no_code_execution(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 @pytest.mark.parametrize(
     ("text", "context", "code"), [h[1:] for h in HOSTILE], ids=[h[0] for h in HOSTILE]
 )
-def test_hostile_input_is_invalid_fast_and_inert(
+def test_hostile_input_is_invalid_and_inert(
     text: str, context: ParseContext | None, code: str, no_code_execution: list[str]
 ) -> None:
-    start = time.perf_counter()
+    # the code names the limit that stopped it (checked before the work it guards); how
+    # fast that is depends on the machine, so speed is measured in benchmarks/, not here
     result = parse_answer(text, context)
-    elapsed = time.perf_counter() - start
     assert isinstance(result, Invalid), result
     assert result.code == code, result.reason
-    assert elapsed < 1.0, f"took {elapsed:.2f} s"
     assert no_code_execution == []
 
 
-def test_one_megabyte_is_rejected_in_well_under_10_ms() -> None:
-    text = "x" * 10**6
-    parse_answer("x")  # warm up imports
-    start = time.perf_counter()
-    result = parse_answer(text)
-    assert time.perf_counter() - start < 0.01
+def test_one_megabyte_is_rejected_before_any_other_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader.parse import api
+
+    def no_work(*_args: object, **_kwargs: object) -> object:
+        raise AssertionError("an over-long answer reached the parser")
+
+    monkeypatch.setattr(api, "normalize", no_work)
+    monkeypatch.setattr(api, "_parse_clean", no_work)
+    result = parse_answer("x" * 10**6)
     assert isinstance(result, Invalid) and result.code == "too_long"
 
 

@@ -187,7 +187,7 @@ REFUSED = [
     ("unclosed-environment", r"\begin{bmatrix} 1 & 2", "syntax"),
     ("mismatched-environment", r"\begin{bmatrix} 1 \end{pmatrix}", "syntax"),
     ("sum-without-limits", r"\sum x_i", "syntax"),
-    ("plus-minus", r"1 \pm 2", "syntax"),
+    ("plus-minus", r"1 \pm 2", "plus_minus"),
     ("le", r"x \le 1", "inequality"),
 ]
 

@@ -12,7 +12,14 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from grader.parse import ParseContext, SymbolInfo, canonical_context, canonical_name
+from grader.parse import (
+    Invalid,
+    ParseContext,
+    SymbolInfo,
+    canonical_context,
+    canonical_name,
+    parse_answer,
+)
 
 from .helpers import invalid, r, read, value
 
@@ -46,7 +53,6 @@ SPLIT_RUNS = [
     ("latex-subscript", r"xy_{1}", x * y_1),
     ("digits-on-last-letter", "xy1", x * y_1),
     ("factorial-binds-last-letter", "nk!", n * sympy.factorial(k)),
-    ("transpose-mark-on-scalar", "ab'", a * b),
     ("prefix-function-argument", r"\sin xy^2", sympy.sin(x * y**2)),
     ("run-in-plain-exponent", "x^ab", x**a * b),  # like x^2y = x^2*y: ^ takes one operand
     ("run-in-braced-exponent", "x^{ab}", x ** (a * b)),
@@ -61,6 +67,12 @@ def test_split_runs_bind_postfix_to_the_last_letter(text: str, expected: sympy.B
 def test_split_run_note_shows_the_subscript_on_the_last_name() -> None:
     assert "`xy_1` read as x*y_1" in read("xy_1", RUNS_CONTEXT).notes
     assert "`WHdk` read as W*H*d*k" in read("O(WHdk^2)", RUNS_CONTEXT).notes
+
+
+def test_prime_on_the_last_scalar_of_a_run_is_refused_not_dropped() -> None:
+    # issue 9: a prime marks a derivative or another quantity; "ab'" is never a*b
+    result = parse_answer("ab'", RUNS_CONTEXT)
+    assert isinstance(result, Invalid) and result.code == "prime" and "on b" in result.reason
 
 
 def test_split_run_with_transpose_of_a_matrix() -> None:

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from support import REPO, run_grader
+from support import REPO, rubric_params, run_grader
 
 from grader.authoring.check import check_text
 from grader.errors import RubricError
@@ -27,7 +27,7 @@ def test_there_are_enough_broken_fixtures() -> None:
     assert len(BROKEN) >= 12
 
 
-@pytest.mark.parametrize("path", BROKEN, ids=[p.stem for p in BROKEN])
+@pytest.mark.parametrize("path", rubric_params(BROKEN))  # reference calls are evaluated: torch
 def test_broken_fixture_is_reported_where_it_is(path: Path) -> None:
     issues = check_text(path.read_text(encoding="utf-8"), str(path))
     rendered = [str(issue) for issue in issues]
@@ -39,6 +39,7 @@ def test_broken_fixture_is_reported_where_it_is(path: Path) -> None:
         assert re.match(rf"{re.escape(str(path))}:\d+(:\d+)?: ", line), line
 
 
+@pytest.mark.torch  # some fixtures' reference calls are evaluated
 def test_cli_rejects_all_broken_fixtures_with_exit_1() -> None:
     result = run_grader("rubric", "check", *map(str, BROKEN))
     assert result.returncode == 1, result.stdout + result.stderr
@@ -48,6 +49,7 @@ def test_cli_rejects_all_broken_fixtures_with_exit_1() -> None:
         assert f"{path}: ok" not in result.stdout
 
 
+@pytest.mark.torch  # the bundled rubrics' reference calls are evaluated
 def test_cli_accepts_every_bundled_rubric() -> None:
     assert RUBRICS, "no bundled rubrics"
     result = run_grader("rubric", "check", *map(str, RUBRICS))
@@ -75,6 +77,7 @@ def test_missing_file_is_an_error_not_a_traceback(tmp_path: Path) -> None:
     assert "cannot read" in result.stdout and "Traceback" not in result.stderr
 
 
+@pytest.mark.torch  # builds the keys
 def test_every_bundled_rubric_passes_its_self_tests() -> None:
     """`grader rubric test rubrics/*.yaml`: every sample answer gets its declared score."""
     result = run_grader("rubric", "test", *map(str, RUBRICS))

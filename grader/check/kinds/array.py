@@ -8,7 +8,6 @@ in another shape. Feedback names the first wrong entries, never their expected v
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -16,10 +15,17 @@ import sympy
 
 from grader.check.base import CheckContext
 from grader.check.kinds.number import expected_float, read_number, real_value
+from grader.check.kinds.symbolic_array import (
+    compare_symbolic_arrays,
+    expected_symbolic_array,
+    is_symbolic,
+)
+from grader.check.labels import compare_labelled, read_with_labels
 from grader.check.parsing import ExpectedValueError, parse_context, parse_expected, parse_student
-from grader.check.tolerance import allowed_error
+from grader.check.tolerance import within
 from grader.check.verdict import Status, Verdict
-from grader.parse.values import ArrayValue, Invalid, Parsed, as_array
+from grader.parse.notation import MAGNITUDE_WORDS, strip_unit
+from grader.parse.values import ArrayValue, Invalid, LabelledValue, Parsed, as_array
 from grader.rubric.models import Tolerance
 
 __all__ = ["ArrayChecker", "shape_text"]
@@ -84,10 +90,8 @@ def _entry_name(index: tuple[int, ...]) -> str:
 
 def _close_mask(submitted: np.ndarray, expected: np.ndarray, tolerance: Tolerance) -> np.ndarray:
     mask = np.zeros(expected.shape, dtype=bool)
-    for index in np.ndindex(expected.shape):
-        bound, strict = allowed_error(float(expected[index]), tolerance)
-        error = abs(float(submitted[index]) - float(expected[index]))
-        mask[index] = math.isfinite(error) and (error < bound if strict else error <= bound)
+    for index in np.ndindex(expected.shape):  # within: exact on a boundary (1.05 vs 1 at rtol .05)
+        mask[index] = within(float(submitted[index]), float(expected[index]), tolerance)
     return mask
 
 
@@ -164,6 +168,27 @@ def submitted_array(value: Any) -> np.ndarray | Invalid:
     return np.array(numbers, dtype=float).reshape(array.shape)
 
 
+def _read_array_text(raw: str, ctx: CheckContext, parse_ctx: Any, *, unit_allowed: bool = True) -> Parsed | Invalid:
+    """An array written as text: nested brackets, a matrix environment, MATLAB rows, a unit after it."""
+    parsed = parse_student(raw, parse_ctx)
+    if isinstance(parsed, Invalid):
+        split = strip_unit(raw, frozenset(ctx.symbols)) if unit_allowed else None
+        if split is None or any(word in MAGNITUDE_WORDS for word in split[1].split()):
+            return parsed
+        read = _read_array_text(split[0], ctx, parse_ctx, unit_allowed=False)
+        if isinstance(read, Invalid):
+            return parsed
+        note = f"dropped the unit `{split[1]}` after the array"
+        return Parsed(value=read.value, text=raw, shown=f"{read.shown} ({split[1]})", notes=(note, *read.notes))
+    array = as_array(parsed.value)
+    if isinstance(array, Invalid):
+        return Invalid(array.reason, code=array.code, text=raw)
+    checked = submitted_array(array)
+    if isinstance(checked, Invalid) and not (is_symbolic(array) and all(isinstance(item, sympy.Expr) for item in array.items)):
+        return Invalid(checked.reason, code=checked.code, text=raw)  # entries of expressions: see compare
+    return Parsed(value=array, text=raw, shown=parsed.shown, notes=parsed.notes)
+
+
 def _vector_like(shape: tuple[int, ...]) -> bool:
     return sum(1 for dim in shape if dim != 1) <= 1
 
@@ -173,16 +198,8 @@ class ArrayChecker:
 
     def read(self, spec: Any, raw: Any, ctx: CheckContext) -> Parsed | Invalid:
         if isinstance(raw, str):
-            parsed = parse_student(raw, parse_context(ctx, allow_equation=True))
-            if isinstance(parsed, Invalid):
-                return parsed
-            array = as_array(parsed.value)
-            if isinstance(array, Invalid):
-                return Invalid(array.reason, code=array.code, text=raw)
-            checked = submitted_array(array)
-            if isinstance(checked, Invalid):
-                return Invalid(checked.reason, code=checked.code, text=raw)
-            return Parsed(value=array, text=raw, shown=parsed.shown, notes=parsed.notes)
+            parse_ctx = parse_context(ctx, allow_equation=True)
+            return read_with_labels(raw, parse_ctx, lambda text: _read_array_text(text, ctx, parse_ctx))
         if isinstance(raw, dict):
             return Invalid("expected an array (a list of rows), got a mapping", code="not_an_array")
         nested = _read_nested(raw, ctx)
@@ -194,6 +211,14 @@ class ArrayChecker:
         return Parsed(value=array, text=str(raw), shown=str(raw))
 
     def compare(self, spec: Any, expected: Any, parsed: Parsed, ctx: CheckContext) -> Verdict:
+        if isinstance(parsed.value, LabelledValue):  # `label = value = ...`: every value is graded
+            return compare_labelled(self, spec, expected, parsed, ctx)
+        symbolic = expected_symbolic_array(expected, ctx)
+        if symbolic is not None:  # a matrix of expressions (a symbolic Jacobian)
+            submitted_value = as_array(parsed.value)
+            if isinstance(submitted_value, Invalid):
+                return Verdict(0.0, Status.INVALID, submitted_value.reason, shown=parsed.shown)
+            return compare_symbolic_arrays(spec, symbolic, submitted_value, ctx, parsed.shown)
         tolerance = getattr(spec, "tolerance", None) or ctx.tolerance
         target = expected_array(expected, ctx)
         submitted = submitted_array(parsed.value)

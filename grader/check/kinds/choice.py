@@ -36,6 +36,30 @@ def _lookup(spec: Any) -> dict[str, str]:
     return table
 
 
+_ID_THEN_TEXT = re.compile(r"^\s*[(\[]?\s*([A-Za-z0-9]{1,3})\s*[).:\]]\s*(.+?)\s*$", re.DOTALL)
+
+
+def _id_and_text(piece: str, table: dict[str, str]) -> str | Invalid | None:
+    """``(a) Adam``: an option's id followed by its own text names that option.
+
+    When the id and the text name different options the answer hedges: it is invalid
+    (a person decides), never graded by one of the two.
+    """
+    match = _ID_THEN_TEXT.match(piece)
+    if match is None:
+        return None
+    by_id = table.get(normalize_choice(match.group(1)))
+    by_text = table.get(normalize_choice(match.group(2)))
+    if by_id is None or by_text is None:
+        return None
+    if by_id != by_text:
+        return Invalid(
+            f"{piece.strip()!r} names option {by_id} but gives the text of option {by_text}",
+            code="ambiguous_option",
+        )
+    return by_id
+
+
 class ChoiceChecker:
     """Options chosen by id, text or synonym."""
 
@@ -52,6 +76,12 @@ class ChoiceChecker:
         for piece in pieces:
             key = normalize_choice(piece)
             if key not in table:
+                both = _id_and_text(piece, table)
+                if isinstance(both, Invalid):
+                    return Invalid(both.reason, code=both.code, text=str(raw))
+                if both is not None:
+                    chosen.append(both)
+                    continue
                 options = ", ".join(option.id for option in spec.options)
                 return Invalid(f"{piece.strip()!r} is not one of the options ({options})", code="unknown_option", text=str(raw))
             chosen.append(table[key])

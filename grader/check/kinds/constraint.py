@@ -8,10 +8,16 @@ evidence records it). Every variable in ``spec.variables`` must be given.
 Each condition (``lhs = rhs`` or an inequality ``<, <=, >, >=``) is checked after
 substituting the values: equalities with the expression equivalence (numeric rejection,
 proof, confirmation), inequalities at random points of the remaining symbols' domains.
+
+Before that, like a choice answer that hedges, these are wrong with a clear message: a
+variable given two different values (``c = 1, c = 0``), a value written in terms of its
+own variable (``mu = mu``) or of each other circularly, and a value outside its
+variable's declared domain or not real (``sigma^2 = -1/d``, ``sigma = sqrt(-1/d)``).
 """
 
 from __future__ import annotations
 
+import math
 import random
 import zlib
 from typing import Any
@@ -117,6 +123,94 @@ def _resolve_references(values: dict[str, sympy.Basic]) -> dict[str, sympy.Basic
     return resolved
 
 
+DOMAIN_POINTS = 12
+
+
+def _spec_name(spec: Any, canonical: str) -> str:
+    """The rubric's spelling of a variable from its canonical name."""
+    for name in spec.variables:
+        if canonical_name(name) == canonical:
+            return str(name)
+    return canonical
+
+
+def _same_value(first: sympy.Basic, second: sympy.Basic, ctx: CheckContext) -> bool:
+    """A variable given twice is fine only when both values are provably the same."""
+    if first == second:
+        return True
+    return compare_expressions(first, second, ctx).outcome == "proved"
+
+
+def _domain_problem(value: Any, spec: SymbolSpec) -> str | None:
+    """Why a real number is outside the domain ``spec`` (None when inside or too close to tell)."""
+    scale = 1e-9 * max(1.0, abs(value))
+    domain = spec.domain
+    if domain in (Domain.positive, Domain.positive_integer) and value < -scale or domain in (Domain.positive, Domain.positive_integer) and value == 0:
+        return "not positive"
+    if domain is Domain.nonnegative and value < -scale:
+        return "negative"
+    if domain is Domain.nonzero and value == 0:
+        return "zero"
+    if domain in (Domain.integer, Domain.positive_integer) and abs(value - round(value)) > scale:
+        return "not an integer"
+    if domain is Domain.interval and spec.low is not None and spec.high is not None:
+        if value <= spec.low - scale or value >= spec.high + scale:
+            return f"outside ({spec.low:g}, {spec.high:g})"
+    return None
+
+
+def _exact_domain_problem(value: sympy.Basic, spec: SymbolSpec) -> str | None:
+    """The same for a value without symbols, decided by sympy where it can."""
+    if value.is_real is False or (value.is_number and sympy.im(sympy.N(value, 30)) != 0 and abs(sympy.im(sympy.N(value, 30))) > 1e-25):
+        return "not a real number"
+    domain = spec.domain
+    if domain in (Domain.positive, Domain.positive_integer) and value.is_positive is False:
+        return "not positive"
+    if domain is Domain.nonnegative and value.is_nonnegative is False:
+        return "negative"
+    if domain is Domain.nonzero and value.is_zero is True:
+        return "zero"
+    if domain in (Domain.integer, Domain.positive_integer) and value.is_integer is False:
+        return "not an integer"
+    number = complex(sympy.N(value, 30))
+    return _domain_problem(number.real, spec) if domain is Domain.interval else None
+
+
+def _outside_domain(name: str, value: sympy.Basic, spec: SymbolSpec, ctx: CheckContext) -> str | None:
+    """Feedback when the value given for ``name`` is not in its domain (or not real), else None.
+
+    A value without symbols is decided exactly; a value in other symbols is evaluated at
+    random points of their domains, and only a clear violation counts.
+    """
+    if spec.shape is not None or not isinstance(value, sympy.Expr):
+        return None
+    label = f"{name} (domain: {spec.domain.value})" if spec.domain is not Domain.real else name
+    symbols = sorted((s for s in value.free_symbols if isinstance(s, sympy.Symbol)), key=str)
+    if not symbols:
+        problem = _exact_domain_problem(value, spec)
+        return None if problem is None else f"the value given for {label} is {problem}"
+    try:
+        compiled = compile_numeric(value, "fp")
+    except EvaluationError:
+        return None
+    rng = random.Random(zlib.crc32(f"{ctx.seed}/{ctx.part_id}/domain/{name}".encode()))
+    for _attempt in range(DOMAIN_POINTS):
+        env = {symbol: sampler_for(symbol, ctx)(rng) for symbol in symbols}
+        try:
+            number = complex(compiled.evaluate(env))
+        except (EvaluationError, TypeError, ValueError, OverflowError):
+            continue
+        if not (math.isfinite(number.real) and math.isfinite(number.imag)):
+            continue
+        where = ", ".join(f"{symbol} = {env[symbol]:.3g}" for symbol in symbols[:4])
+        if abs(number.imag) > 1e-9 * max(1.0, abs(number.real)):
+            return f"the value given for {label} is not a real number (e.g. at {where})"
+        problem = _domain_problem(number.real, spec)
+        if problem is not None:
+            return f"the value given for {label} is {problem} (e.g. at {where})"
+    return None
+
+
 class ConstraintChecker:
     """Named values checked against conditions."""
 
@@ -183,12 +277,28 @@ class ConstraintChecker:
             if power != 1:
                 value = sympy.Pow(value, sympy.Rational(1, power))
                 evidence.setdefault("roots", []).append(f"{name} = ({equation.rhs})^(1/{power})")
+            if not isinstance(value, sympy.Basic):
+                return Verdict(0.0, Status.WRONG, f"the value given for {name} is not a single expression", shown=parsed.shown, evidence=evidence)
+            if any(getattr(symbol, "name", None) == name for symbol in value.free_symbols):
+                return Verdict(0.0, Status.WRONG, f"the value of {name} is written in terms of {name} itself; give {name} a value that does not use it",
+                               shown=parsed.shown, evidence={**evidence, "self_reference": name})
+            if name in values and not _same_value(values[name], value, ctx):
+                return Verdict(0.0, Status.WRONG, f"{name} is given two different values ({values[name]} and {value}); give exactly one value for each variable",
+                               shown=parsed.shown, evidence={**evidence, "given_twice": name})
             values[name] = value
         values = _resolve_references(values)
         missing = [name for name in variables if name not in values]
         if missing:
             return Verdict(0.0, Status.WRONG, "no value given for " + ", ".join(missing), shown=parsed.shown, evidence=evidence)
+        circular = sorted(name for name, value in values.items() if any(getattr(s, "name", None) in values for s in value.free_symbols))
+        if circular:
+            return Verdict(0.0, Status.WRONG, f"the values of {', '.join(circular)} are written in terms of each other; give each a value that does not use the others",
+                           shown=parsed.shown, evidence={**evidence, "circular": circular})
         extra = _variable_specs(spec, ctx)
+        for name in variables:
+            outside = _outside_domain(name, values[name], extra[_spec_name(spec, name)], ctx)
+            if outside is not None:
+                return Verdict(0.0, Status.WRONG, outside, shown=parsed.shown, evidence={**evidence, "outside_domain": name})
         numeric_only = False
         for condition in spec.conditions:
             outcome = self._check_condition(condition.holds, values, ctx, extra)

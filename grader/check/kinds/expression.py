@@ -17,6 +17,7 @@ import sympy
 
 from grader.check.base import CheckContext
 from grader.check.equivalence import Equivalence, compare_expressions
+from grader.check.labels import compare_labelled, read_with_labels
 from grader.check.parsing import (
     expected_scalar,
     lookup_spec,
@@ -29,7 +30,14 @@ from grader.check.policy import apply_policy
 from grader.check.symbols import domain_spec
 from grader.check.verdict import Status, Verdict
 from grader.parse import canonical_name
-from grader.parse.values import ArrayValue, EquationValue, Invalid, Parsed, TupleValue
+from grader.parse.values import (
+    ArrayValue,
+    EquationValue,
+    Invalid,
+    LabelledValue,
+    Parsed,
+    TupleValue,
+)
 from grader.rubric.models import Domain
 
 __all__ = ["ExpressionChecker", "read_expression", "submitted_expression", "verdict_from_equivalence"]
@@ -51,12 +59,16 @@ def read_expression(raw: Any, ctx: CheckContext, lhs: str | None = None) -> Pars
         return Invalid(f"expected an expression, got a {type(raw).__name__}", code="not_an_expression")
     extra = {lhs: domain_spec(Domain.real)} if lhs and lookup_spec(ctx.symbols, lhs) is None else None
     parse_ctx = parse_context(ctx, allow_equation=True, extra_symbols=extra)
-    result = parse_student(raw, parse_ctx)
-    if isinstance(result, Invalid):
-        named = read_named_equation(raw, parse_ctx)
-        if named is not None:
-            return named
-    return result
+
+    def read_text(text: str) -> Parsed | Invalid:
+        result = parse_student(text, parse_ctx)
+        if isinstance(result, Invalid):
+            named = read_named_equation(text, parse_ctx)
+            if named is not None:
+                return named
+        return result
+
+    return read_with_labels(raw, parse_ctx, read_text)
 
 
 def submitted_expression(value: Any) -> tuple[sympy.Basic | None, str | None]:
@@ -98,6 +110,8 @@ class ExpressionChecker:
         return read_expression(raw, ctx, getattr(spec, "lhs", None))
 
     def compare(self, spec: Any, expected: Any, parsed: Parsed, ctx: CheckContext) -> Verdict:
+        if isinstance(parsed.value, LabelledValue):  # `label = value = ...`: every value is graded
+            return compare_labelled(self, spec, expected, parsed, ctx)
         submitted, lhs_name = submitted_expression(parsed.value)
         if submitted is None:
             return Verdict(0.0, Status.WRONG, "expected a single expression, got a list of values", shown=parsed.shown)

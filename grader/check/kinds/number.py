@@ -14,18 +14,26 @@ from typing import Any
 import sympy
 
 from grader.check.base import CheckContext
+from grader.check.labels import compare_labelled, read_with_labels
 from grader.check.parsing import (
     expected_scalar,
     number_from_json,
     parse_context,
     parse_student_number,
 )
-from grader.check.tolerance import allowed_error, describe_tolerance, rounding_hint, within
+from grader.check.tolerance import (
+    accepts,
+    allowed_error,
+    describe_tolerance,
+    exact_number,
+    rounding_hint,
+)
 from grader.check.verdict import Status, Verdict
-from grader.parse.values import EquationValue, Invalid, Parsed
+from grader.parse.notation import MAGNITUDE_WORDS, join_thousands, strip_unit
+from grader.parse.values import EquationValue, Invalid, LabelledValue, Parsed
 from grader.rubric.models import Tolerance
 
-__all__ = ["NumberChecker", "read_number", "real_value"]
+__all__ = ["NumberChecker", "compare_numbers", "expected_number", "number_tolerance", "read_number", "real_value"]
 
 
 def real_value(value: sympy.Basic) -> float | None:
@@ -39,6 +47,22 @@ def real_value(value: sympy.Basic) -> float | None:
             return None
         return number.real
     return number
+
+
+def _as_float(value: Any) -> float:
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _real_part(value: sympy.Basic) -> Any:
+    """A real sympy number as is; a number with a negligible imaginary part as its real part."""
+    if value.is_real or isinstance(value, (sympy.Integer, sympy.Rational, sympy.Float)):
+        return value
+    return real_value(value)
 
 
 def _free_names(value: sympy.Basic) -> str:
@@ -57,7 +81,12 @@ def _split_named_value(text: str) -> str | None:
 
 
 def read_number(raw: Any, ctx: CheckContext) -> Parsed | Invalid:
-    """Read one number: a JSON number as is, text through ``grader.parse``."""
+    """Read one number: a JSON number as is, text through ``grader.parse``.
+
+    Text may carry a label (``H_{out} = 28``, ``w_2 ≈ 0.5``; see ``check.labels``), a unit
+    or words after the value (``395264 parameters``, ``3.2 ms``: dropped, with a note) and
+    thousands separators in groups of exactly three digits (``395 264``, ``96{,}096``).
+    """
     if isinstance(raw, bool):
         return Invalid("expected a number, got true/false", code="not_a_number", text=str(raw))
     converted = number_from_json(raw)
@@ -67,12 +96,17 @@ def read_number(raw: Any, ctx: CheckContext) -> Parsed | Invalid:
         return Invalid(f"{raw} is not a finite number", code="not_finite", text=str(raw))
     if not isinstance(raw, str):
         return Invalid(f"expected a number, got a {type(raw).__name__}", code="not_a_number")
+    parse_ctx = parse_context(ctx, allow_equation=True)
+    return read_with_labels(raw, parse_ctx, lambda text: _read_number_text(text, ctx, parse_ctx))
+
+
+def _read_number_text(raw: str, ctx: CheckContext, parse_ctx: Any, *, unit_allowed: bool = True) -> Parsed | Invalid:
     named = _split_named_value(raw)
     if named is not None:  # "K = 10": the value is graded; the name only has to be a name
         raw = named
-    parsed = parse_student_number(raw, parse_context(ctx, allow_equation=True))
+    parsed = parse_student_number(raw, parse_ctx)
     if isinstance(parsed, Invalid):
-        return parsed
+        return _read_spelled_number(raw, ctx, parse_ctx, parsed, unit_allowed=unit_allowed)
     value = parsed.value.rhs if isinstance(parsed.value, EquationValue) else parsed.value
     if not isinstance(value, sympy.Expr):
         return Invalid("expected a single number", code="not_a_number", text=raw)
@@ -85,16 +119,71 @@ def read_number(raw: Any, ctx: CheckContext) -> Parsed | Invalid:
     return Parsed(value=value, text=parsed.text, shown=parsed.shown, notes=parsed.notes)
 
 
-def compare_numbers(expected: float, submitted: float, tolerance: Tolerance) -> Verdict:
-    """The verdict for two floats (shared with arrays and tuples)."""
-    evidence = {"expected": expected, "submitted": submitted, "error": abs(submitted - expected) if math.isfinite(submitted) else None, "allowed": allowed_error(expected, tolerance)[0]}
-    if not math.isfinite(submitted):
+def _read_spelled_number(
+    raw: str, ctx: CheckContext, parse_ctx: Any, failure: Invalid, *, unit_allowed: bool
+) -> Parsed | Invalid:
+    """``395 264`` (thousands groups) or ``395264 parameters`` (a unit); else ``failure``."""
+    joined = join_thousands(raw)
+    if joined is not None:
+        read = _read_number_text(joined, ctx, parse_ctx, unit_allowed=False)
+        if isinstance(read, Parsed):
+            note = f"`{raw.strip()}` read as {joined} (thousands separators)"
+            return Parsed(value=read.value, text=raw, shown=read.shown, notes=(note, *read.notes))
+        return failure
+    split = strip_unit(raw, frozenset(ctx.symbols)) if unit_allowed else None
+    if split is None:
+        return failure
+    number, unit = split
+    scaling = [word for word in unit.split() if word in MAGNITUDE_WORDS]
+    if scaling:
+        return Invalid(
+            f"`{scaling[0]}` after the number changes its value; write the number in full (e.g. 4.18e8)",
+            code="magnitude_word",
+            text=raw,
+        )
+    read = _read_number_text(number, ctx, parse_ctx, unit_allowed=False)
+    if isinstance(read, Invalid):
+        return failure
+    note = f"dropped the unit `{unit}` after the number"
+    return Parsed(value=read.value, text=raw, shown=f"{read.shown} ({unit})", notes=(note, *read.notes))
+
+
+def compare_numbers(expected: Any, submitted: Any, tolerance: Tolerance, *, exact: bool = False) -> Verdict:
+    """The verdict for two real numbers (floats, ints or sympy numbers; shared with tuples).
+
+    Exact values are compared in rational arithmetic; ``exact`` asks for equality (an
+    integer expected value with no tolerance of its own).
+    """
+    expected_value, submitted_value = _as_float(expected), _as_float(submitted)
+    finite = math.isfinite(submitted_value) or exact_number(submitted) is not None
+    allowed = 0.0 if exact else allowed_error(expected_value, tolerance)[0]
+    evidence: dict[str, Any] = {"expected": expected_value, "submitted": submitted_value, "error": abs(submitted_value - expected_value) if finite else None, "allowed": allowed}
+    if exact:
+        evidence["exact"] = True
+    if not finite:
         return Verdict(0.0, Status.WRONG, "not a finite number", evidence=evidence)
-    if within(submitted, expected, tolerance):
+    if accepts(submitted, expected, tolerance, exact=exact):
         return Verdict(1.0, Status.CORRECT, "correct", evidence=evidence)
-    hint = rounding_hint(submitted, expected, tolerance)
+    hint = rounding_hint(submitted_value, expected_value, tolerance, exact=exact)
     feedback = f"not equal to the expected value: {hint}" if hint else "not equal to the expected value"
-    return Verdict(0.0, Status.WRONG, feedback, evidence={**evidence, "needs": describe_tolerance(tolerance)})
+    return Verdict(0.0, Status.WRONG, feedback, evidence={**evidence, "needs": describe_tolerance(tolerance, exact=exact)})
+
+
+def expected_number(expected: Any, ctx: CheckContext) -> tuple[sympy.Expr, bool]:
+    """(the expected value as a sympy number, whether it is an integer).
+
+    An integer is a JSON integer or exact integer text (``96096``, ``4 \\times 10^3``); a
+    float from the key (``2.0``, typically computed) is not.
+    """
+    value = expected_scalar(expected, ctx, number=True)
+    number = real_value(value)
+    if number is None or not math.isfinite(number):
+        from grader.check.parsing import ExpectedValueError
+
+        raise ExpectedValueError(ctx.part_id, f"{expected!r} is not a finite real number")
+    if isinstance(value, sympy.Integer) and not isinstance(expected, float):
+        return value, True
+    return value, False
 
 
 def expected_float(expected: Any, ctx: CheckContext) -> float:
@@ -107,6 +196,16 @@ def expected_float(expected: Any, ctx: CheckContext) -> float:
     return number
 
 
+def number_tolerance(spec: Any, ctx: CheckContext, integer: bool) -> tuple[Tolerance, bool]:
+    """(the tolerance of a part, whether the comparison is exact).
+
+    An integer expected value is compared exactly unless the part sets its own tolerance
+    (``defaults.tolerance`` is for measured or computed values, not counts).
+    """
+    own = getattr(spec, "tolerance", None)
+    return (own or ctx.tolerance), (integer and own is None)
+
+
 class NumberChecker:
     """A real number with a tolerance (``spec.tolerance`` or the context's)."""
 
@@ -114,11 +213,12 @@ class NumberChecker:
         return read_number(raw, ctx)
 
     def compare(self, spec: Any, expected: Any, parsed: Parsed, ctx: CheckContext) -> Verdict:
-        tolerance = getattr(spec, "tolerance", None) or ctx.tolerance
-        expected_number = expected_float(expected, ctx)
+        if isinstance(parsed.value, LabelledValue):  # `label = value = ...`: every value is graded
+            return compare_labelled(self, spec, expected, parsed, ctx)
+        target, integer = expected_number(expected, ctx)
+        tolerance, exact = number_tolerance(spec, ctx, integer)
         value = parsed.value
-        submitted = real_value(value) if isinstance(value, sympy.Basic) else None
-        if submitted is None:
+        if not isinstance(value, sympy.Basic) or real_value(value) is None:
             return Verdict(0.0, Status.INVALID, "expected a real number", shown=parsed.shown)
-        verdict = compare_numbers(expected_number, submitted, tolerance)
+        verdict = compare_numbers(target, _real_part(value), tolerance, exact=exact)
         return Verdict(verdict.score, verdict.status, verdict.feedback, shown=parsed.shown, evidence=verdict.evidence)

@@ -1,0 +1,1 @@
+"""Review what needs a person: the review page and the decisions CSV (they write decisions only)."""
