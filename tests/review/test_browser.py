@@ -76,8 +76,9 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("browser")
     subs = root / "subs"
     shutil.copytree(CLASS, subs)
-    (subs / "hostile").mkdir()
-    (subs / "hostile" / "answers.yaml").write_text(HOSTILE_STUDENT, encoding="utf-8")
+    # the folder name is the id (no roster): the student block agrees with it, so its name is used
+    (subs / "syn-hostile").mkdir()
+    (subs / "syn-hostile" / "answers.yaml").write_text(HOSTILE_STUDENT, encoding="utf-8")
     out = root / "out"
     result = run_grader("grade", str(RUBRIC), str(subs), "-o", str(out), "--workers", "1", "--quiet")
     assert result.returncode == 0, result.stdout + result.stderr
