@@ -155,6 +155,7 @@ ZERO_MEAN = textwrap.dedent(
 )
 
 
+@pytest.mark.torch
 def test_a_reference_giving_zero_needs_an_absolute_tolerance() -> None:
     rubric, _ = parse_rubric_text(ZERO_MEAN)
     with pytest.raises(AnswerKeyError, match="expected value of 0 .* no absolute tolerance"):
@@ -162,3 +163,17 @@ def test_a_reference_giving_zero_needs_an_absolute_tolerance() -> None:
     fixed = ZERO_MEAN.replace("select: mean.0}", "select: mean.0}\n          tolerance: {atol: 1.0e-9}")
     rubric, _ = parse_rubric_text(fixed)
     assert build_key(rubric, rubric_hash(fixed)).parts["q1.mean0"].expected == 0
+
+
+def test_without_torch_a_reference_call_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A grading-only install (no torch) that is asked to build a key with reference calls
+    says what to install, as a grader error (one line on the CLI), never a traceback."""
+    from grader.key.build import TorchMissing
+
+    for name in [name for name in sys.modules if name == "reference" or name.startswith("reference.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "torch", None)  # import torch -> ModuleNotFoundError
+    rubric, _ = parse_rubric_text(ZERO_MEAN)
+    with pytest.raises(TorchMissing, match=r"q1\.mean0.*needs torch, which is not installed.*'reference' extra") as caught:
+        build_key(rubric, rubric_hash(ZERO_MEAN))
+    assert "\n" not in str(caught.value)

@@ -16,7 +16,11 @@ from grader.errors import AnswerKeyError, ReferenceCallError
 from grader.key.model import AnswerKey, KeyPart, apply_transform, scale_value, select_path
 from grader.rubric.models import Mistake, Part, RefCall, Rubric
 
-__all__ = ["build_key", "build_part", "resolve"]
+__all__ = ["TorchMissing", "build_key", "build_part", "resolve"]
+
+
+class TorchMissing(ReferenceCallError):
+    """A reference call needs torch and this install has none (a grading-only install)."""
 
 
 def _check_finite(value: Any, where: str) -> Any:
@@ -47,6 +51,14 @@ def resolve(expected: Any, device: str, where: str, cache: dict[str, Any]) -> tu
                 cache[cache_key] = catalog.call(expected.ref, dict(expected.args), device=device)
             except ReferenceCallError as exc:
                 raise ReferenceCallError(f"{where}: {exc}") from exc
+            except ModuleNotFoundError as exc:
+                if exc.name != "torch":
+                    raise
+                raise TorchMissing(
+                    f"{where}: the reference '{expected.ref}' needs torch, which is not installed; "
+                    "install grader with the 'reference' extra (bash scripts/setup.sh does), "
+                    "or give a built answer key with --key"
+                ) from None
         value = select_path(cache[cache_key], expected.select, expected.ref)
         value = apply_transform(value, expected.transform)
         if expected.scale is not None:

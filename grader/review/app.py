@@ -38,6 +38,7 @@ from grader.review.store import ALL_STATUSES, DEFAULT_STATUSES, PAGE_SIZE, Group
 __all__ = ["create_app", "cookie_name", "COOKIE", "HERE"]
 
 HERE = Path(__file__).resolve().parent
+KATEX_DIR = HERE.parent / "output" / "static" / "katex"
 COOKIE = "grader_review_token"
 MAX_COMMENT_CHARS = 4000
 MAX_FORM_BYTES = 64 * 1024
@@ -318,6 +319,8 @@ def create_app(open_store: Callable[[], ReviewStore], token: str, who: str = "")
         Route("/g/{group_id}", with_store(group_view)),
         Route("/g/{group_id}/decide", with_store(decide_view), methods=["POST"]),
         Route("/g/{group_id}/undo", with_store(undo_view), methods=["POST"]),
+        # KaTeX is vendored once, beside the class report that inlines it (grader/output/static)
+        Mount("/static/katex", app=StaticFiles(directory=str(KATEX_DIR)), name="katex"),
         Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     middleware = [

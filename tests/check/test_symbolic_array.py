@@ -15,6 +15,7 @@ pytestmark = needs_parser
 RUBRIC = Path(__file__).parent / "data" / "symbolic-jacobian.yaml"
 
 
+@pytest.mark.torch  # the key is built from autograd.jacobian
 def test_rubric_with_a_symbolic_jacobian_passes_its_self_tests() -> None:
     # the key is built by the reference call without a point (sympy differentiation)
     result = run_grader("rubric", "test", str(RUBRIC))
