@@ -89,6 +89,16 @@ class ReportData:
     review: dict[str, Any] | None = None  # review_progress(); None without grades.sqlite
     notes: tuple[str, ...] = ()
 
+    @functools.cached_property
+    def by_part(self) -> dict[str, list[tuple[StudentRow, dict[str, Any]]]]:
+        """part id -> (student, that student's part) for every student who has the part
+        (built once: the class page looks at each part of each student a few times)."""
+        index: dict[str, list[tuple[StudentRow, dict[str, Any]]]] = {}
+        for student in self.students:
+            for part in student.parts:
+                index.setdefault(part["part_id"], []).append((student, part))
+        return index
+
 
 @dataclass(frozen=True)
 class ItemStats:
@@ -243,10 +253,7 @@ def item_analysis(data: ReportData) -> list[ItemStats]:
         top = data.max_points.get(part_id, 0.0)
         scores: list[float] = []
         rest: list[float] = []
-        for student in data.students:
-            part = next((p for p in student.parts if p["part_id"] == part_id), None)
-            if part is None:
-                continue
+        for student, part in data.by_part.get(part_id, []):
             scores.append(part["points"] / top if top else 0.0)
             rest.append(student.total - part["points"])
         if not scores:
@@ -276,11 +283,10 @@ def status_shares(data: ReportData) -> dict[str, Counter[str]]:
 def common_wrong(data: ReportData, part_id: str, top: int = TOP_WRONG) -> list[tuple[str, str, int]]:
     """(answer as written, as read, count) of the most common wrong or partial answers."""
     counts: Counter[tuple[str, str]] = Counter()
-    for student in data.students:
-        for part in student.parts:
-            if part["part_id"] == part_id and part["status"] in ("wrong", "partial") and part["answer"] is not None:
-                written = part["answer"] if isinstance(part["answer"], str) else json.dumps(part["answer"])
-                counts[(" ".join(written.split()), part["shown"])] += 1
+    for _student, part in data.by_part.get(part_id, []):
+        if part["status"] in ("wrong", "partial") and part["answer"] is not None:
+            written = part["answer"] if isinstance(part["answer"], str) else json.dumps(part["answer"])
+            counts[(" ".join(written.split()), part["shown"])] += 1
     return [(written, shown, count) for (written, shown), count in counts.most_common(top)]
 
 
@@ -324,73 +330,69 @@ def _svg(figure: Any) -> str:
 
 
 def plots(data: ReportData, items: list[ItemStats]) -> dict[str, str]:
-    """name -> inline SVG (matplotlib, Agg); {} when matplotlib is not installed."""
+    """name -> inline SVG (matplotlib figures without pyplot); {} when matplotlib is not installed."""
     try:
         import matplotlib
     except ImportError:
         return {}
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # no pyplot: no global state, half the import time
+
+    def subplots(figsize: tuple[float, float]) -> tuple[Any, Any]:
+        figure = Figure(figsize=figsize)
+        return figure, figure.subplots()
 
     matplotlib.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "grader-report", "font.size": 9})
     out: dict[str, str] = {}
     shares = status_shares(data)
     parts = list(data.part_ids)
     height = max(2.5, 0.28 * len(parts) + 1)
-    try:
-        fig, ax = plt.subplots(figsize=(6, 2.8))
-        top = max((s.max_total for s in data.students), default=1.0) or 1.0
-        ax.hist([s.total for s in data.students], bins=10, range=(0, top), color="#1e88e5", edgecolor="white")
-        ax.set_xlabel(f"total (of {top:g})")
-        ax.set_ylabel("students")
-        ax.set_title("Score distribution")
-        out["histogram"] = _svg(fig)
-        plt.close(fig)
+    fig, ax = subplots((6, 2.8))
+    top = max((s.max_total for s in data.students), default=1.0) or 1.0
+    ax.hist([s.total for s in data.students], bins=10, range=(0, top), color="#1e88e5", edgecolor="white")
+    ax.set_xlabel(f"total (of {top:g})")
+    ax.set_ylabel("students")
+    ax.set_title("Score distribution")
+    out["histogram"] = _svg(fig)
 
-        fig, ax = plt.subplots(figsize=(6, height))
-        means = []
-        for part_id in parts:
-            pts = [p["points"] for s in data.students for p in s.parts if p["part_id"] == part_id]
-            top_part = data.max_points.get(part_id, 0.0)
-            means.append(statistics.fmean(pts) / top_part if pts and top_part else 0.0)
-        ax.barh(parts, means, color="#43a047")
-        ax.set_xlim(0, 1)
-        ax.invert_yaxis()
-        ax.set_xlabel("mean share of the part's points")
-        ax.set_title("Per-part mean")
-        out["means"] = _svg(fig)
-        plt.close(fig)
+    fig, ax = subplots((6, height))
+    means = []
+    for part_id in parts:
+        pts = [p["points"] for _s, p in data.by_part.get(part_id, [])]
+        top_part = data.max_points.get(part_id, 0.0)
+        means.append(statistics.fmean(pts) / top_part if pts and top_part else 0.0)
+    ax.barh(parts, means, color="#43a047")
+    ax.set_xlim(0, 1)
+    ax.invert_yaxis()
+    ax.set_xlabel("mean share of the part's points")
+    ax.set_title("Per-part mean")
+    out["means"] = _svg(fig)
 
-        fig, ax = plt.subplots(figsize=(6, height))
-        left = [0.0] * len(parts)
-        for status in STATUS_ORDER:
-            values = [shares[p][status] / max(1, sum(shares[p].values())) for p in parts]
-            if any(values):
-                ax.barh(parts, values, left=left, color=STATUS_COLORS[status], label=status)
-                left = [a + b for a, b in zip(left, values, strict=True)]
-        ax.set_xlim(0, 1)
-        ax.invert_yaxis()
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=5, frameon=False)
-        ax.set_title("Status shares")
-        out["statuses"] = _svg(fig)
-        plt.close(fig)
+    fig, ax = subplots((6, height))
+    left = [0.0] * len(parts)
+    for status in STATUS_ORDER:
+        values = [shares[p][status] / max(1, sum(shares[p].values())) for p in parts]
+        if any(values):
+            ax.barh(parts, values, left=left, color=STATUS_COLORS[status], label=status)
+            left = [a + b for a, b in zip(left, values, strict=True)]
+    ax.set_xlim(0, 1)
+    ax.invert_yaxis()
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=5, frameon=False)
+    ax.set_title("Status shares")
+    out["statuses"] = _svg(fig)
 
-        fig, ax = plt.subplots(figsize=(6, 3.2))
-        judged = [item for item in items if item.discrimination is not None and item.difficulty is not None]
-        ax.axhline(DISCRIMINATION_FLOOR, color="#e53935", linestyle="--", linewidth=1)
-        ax.scatter([i.difficulty or 0.0 for i in judged], [i.discrimination or 0.0 for i in judged], color="#1e88e5")
-        for item in judged:
-            ax.annotate(item.part_id, (item.difficulty or 0.0, item.discrimination or 0.0), fontsize=7,
-                        xytext=(3, 3), textcoords="offset points")
-        ax.set_xlim(-0.05, 1.05)
-        ax.set_ylim(-1.05, 1.05)
-        ax.set_xlabel("difficulty (mean share of the points)")
-        ax.set_ylabel("corrected item-total r")
-        ax.set_title("Item analysis")
-        out["items"] = _svg(fig)
-        plt.close(fig)
-    finally:
-        plt.close("all")
+    fig, ax = subplots((6, 3.2))
+    judged = [item for item in items if item.discrimination is not None and item.difficulty is not None]
+    ax.axhline(DISCRIMINATION_FLOOR, color="#e53935", linestyle="--", linewidth=1)
+    ax.scatter([i.difficulty or 0.0 for i in judged], [i.discrimination or 0.0 for i in judged], color="#1e88e5")
+    for item in judged:
+        ax.annotate(item.part_id, (item.difficulty or 0.0, item.discrimination or 0.0), fontsize=7,
+                    xytext=(3, 3), textcoords="offset points")
+    ax.set_xlim(-0.05, 1.05)
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_xlabel("difficulty (mean share of the points)")
+    ax.set_ylabel("corrected item-total r")
+    ax.set_title("Item analysis")
+    out["items"] = _svg(fig)
     return out
 
 
@@ -448,7 +450,7 @@ def _class_section(data: ReportData, items: list[ItemStats], figures: dict[str, 
     out += ["<h2>Parts</h2>", "<table><tr><th>part</th><th>mean</th><th>max</th>"
             + "".join(f"<th>{_e(s)}</th>" for s in STATUS_ORDER) + "</tr>"]
     for part_id in data.part_ids:
-        pts = [p["points"] for s in data.students for p in s.parts if p["part_id"] == part_id]
+        pts = [p["points"] for _s, p in data.by_part.get(part_id, [])]
         n = max(1, sum(shares[part_id].values()))
         cells = "".join(f"<td>{100 * shares[part_id][s] / n:.0f}%</td>" for s in STATUS_ORDER)
         mean = statistics.fmean(pts) if pts else 0.0
