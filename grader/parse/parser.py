@@ -420,6 +420,12 @@ class Parser(LatexCommands):
                 raise ParseFailure("empty braces", "syntax", opener.pos)
             return self.node("tuple", opener.pos, (), bracket)
         if len(items) == 1 and not trailing:
+            only = items[0]
+            if bracket == "[" and only.value == "[" and only.kind in ("tuple", "group"):
+                # [[a, b]] and [[a]]: a list of one row (a 1xn matrix), never grouping
+                # brackets around a list
+                row = Node("tuple", only.pos, only.args, "[") if only.kind == "group" else only
+                return self.node("tuple", opener.pos, (row,), bracket)
             if bracket == "[":
                 return Node("group", opener.pos, items, "[")
             return items[0]

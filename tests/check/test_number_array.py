@@ -143,3 +143,27 @@ def test_array_unreadable(raw) -> None:
     checker = checker_for("array")
     spec = ArrayAnswer(kind="array", expected=EXPECTED)
     assert not hasattr(checker.read(spec, raw, CTX), "value")
+
+
+# A matrix of one row written as text keeps its outer brackets: [[a, b]] is 1x2 and
+# [[a]] is 1x1, never a grouping bracket around a list (found by benchmarks/bench_compare.py).
+ONE_ROW_TEXT = [
+    ("one-by-one", [[-2.943]], "[[-2.943]]", "correct"),
+    ("one-by-two", [[1.5, 2]], "[[1.5, 2]]", "correct"),
+    ("one-by-two-latex", [[1.5, 2]], r"\left[\left[1.5, 2\right]\right]", "correct"),
+    ("flat-for-a-row", [[1.5, 2]], "[1.5, 2]", "wrong"),
+    ("row-for-a-flat-list", [1.5, 2], "[[1.5, 2]]", "wrong"),
+    ("number-for-one-by-one", [[1.5]], "1.5", "wrong"),
+    ("wrong-entry-one-by-one", [[-2.943]], "[[2.943]]", "wrong"),
+]
+
+
+@pytest.mark.parametrize(("expected", "answer", "status"), [c[1:] for c in ONE_ROW_TEXT], ids=[c[0] for c in ONE_ROW_TEXT])
+def test_one_row_matrix_written_as_text(expected: object, answer: str, status: str) -> None:
+    import json
+
+    from grader.check.compare import run_batch_lines
+
+    record = run_batch_lines([json.dumps({"id": "case", "kind": "array", "gold": expected, "answer": answer})])[0]
+    assert record["status"] == status, record
+    assert (record["score"] == 1.0) == (status == "correct")
