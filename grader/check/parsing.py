@@ -174,26 +174,15 @@ def split_equation(text: str) -> tuple[str, str, int] | None:
     Brackets and braces nest (``\\sum_{i=1}`` is not top level; escaped ``\\{ \\[`` do
     not count); ``==``, ``<=``, ``>=``, ``!=`` or a second ``=`` mean it is no ``NAME = RHS``.
     """
-    depth = 0
-    found: int | None = None
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "\\":
-            index += 2
-            continue
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char == "=" and depth == 0:
-            before = text[index - 1] if index else " "
-            after = text[index + 1] if index + 1 < len(text) else " "
-            if found is not None or before in "<>!=" or after == "=":
-                return None
-            found = index
-        index += 1
-    if found is None:
+    from grader.parse.notation import top_level_indices
+
+    indices = top_level_indices(text, "=")[0]
+    if len(indices) != 1:
+        return None
+    found = indices[0]
+    before = text[found - 1] if found else " "
+    after = text[found + 1] if found + 1 < len(text) else " "
+    if before in "<>!=" or after == "=":
         return None
     return text[:found], text[found + 1 :], found + 1
 

@@ -29,6 +29,7 @@ __all__ = [
     "split_top_level",
     "unwrap_brackets",
     "split_chain",
+    "top_level_indices",
     "strip_unit",
 ]
 
@@ -46,11 +47,28 @@ def split_chain(text: str) -> list[tuple[str, int]]:
         return [(text, 0)]  # the common case, without a scan
     marked = _APPROX.sub(lambda match: "=" + " " * (len(match.group()) - 1), text)
     pieces: list[tuple[str, int]] = []
-    depth = 0
     start = 0
+    for index in top_level_indices(marked, "=")[0]:
+        before = marked[index - 1] if index else " "
+        after = marked[index + 1] if index + 1 < len(marked) else " "
+        if before in "<>!=" or after == "=":
+            return [(text, 0)]
+        pieces.append((marked[start:index], start))
+        start = index + 1
+    pieces.append((marked[start:], start))
+    return pieces
+
+
+def top_level_indices(text: str, characters: str) -> tuple[list[int], bool]:
+    """Where ``characters`` stand in ``text`` outside brackets and braces, and whether the
+    brackets balance (never closing one that is not open). A backslash escapes the next
+    character (``\\{`` opens nothing). The one bracket scanner of the notation helpers."""
+    found: list[int] = []
+    depth = 0
+    balanced = True
     index = 0
-    while index < len(marked):
-        char = marked[index]
+    while index < len(text):
+        char = text[index]
         if char == "\\":
             index += 2
             continue
@@ -58,16 +76,12 @@ def split_chain(text: str) -> list[tuple[str, int]]:
             depth += 1
         elif char in ")]}":
             depth -= 1
-        elif char == "=" and depth == 0:
-            before = marked[index - 1] if index else " "
-            after = marked[index + 1] if index + 1 < len(marked) else " "
-            if before in "<>!=" or after == "=":
-                return [(text, 0)]
-            pieces.append((marked[start:index], start))
-            start = index + 1
+            if depth < 0:
+                balanced = False
+        elif char in characters and depth == 0:
+            found.append(index)
         index += 1
-    pieces.append((marked[start:], start))
-    return pieces
+    return found, balanced and depth == 0
 
 
 #: words that scale a number: dropping them would change the value, so they are refused
@@ -144,29 +158,11 @@ _MATLAB_TAIL = re.compile(r"^\s*(?:\^\s*\{?\s*(?:T|\\top|\\intercal)\s*\}?|')?\s
 
 def split_top_level(text: str, separator: str) -> list[str] | None:
     """``text`` split at ``separator`` outside brackets; None when brackets do not balance."""
-    pieces: list[str] = []
-    depth = 0
-    start = 0
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "\\":
-            index += 2
-            continue
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-            if depth < 0:
-                return None
-        elif char == separator and depth == 0:
-            pieces.append(text[start:index])
-            start = index + 1
-        index += 1
-    if depth != 0:
+    indices, balanced = top_level_indices(text, separator)
+    if not balanced:
         return None
-    pieces.append(text[start:])
-    return pieces
+    bounds = [-1, *indices, len(text)]
+    return [text[bounds[i] + 1 : bounds[i + 1]] for i in range(len(bounds) - 1)]
 
 
 def _closing_bracket(text: str, opener: int) -> int | None:
