@@ -336,6 +336,7 @@ def plots(data: ReportData, items: list[ItemStats]) -> dict[str, str]:
     except ImportError:
         return {}
     from matplotlib.figure import Figure  # no pyplot: no global state, half the import time
+    from matplotlib.ticker import MaxNLocator
 
     def subplots(figsize: tuple[float, float]) -> tuple[Any, Any]:
         figure = Figure(figsize=figsize)
@@ -351,6 +352,7 @@ def plots(data: ReportData, items: list[ItemStats]) -> dict[str, str]:
     ax.hist([s.total for s in data.students], bins=10, range=(0, top), color="#1e88e5", edgecolor="white")
     ax.set_xlabel(f"total (of {top:g})")
     ax.set_ylabel("students")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # whole students, never 0.5
     ax.set_title("Score distribution")
     out["histogram"] = _svg(fig)
 
