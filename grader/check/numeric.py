@@ -243,10 +243,18 @@ def _matpow(base: Any, exponent: Any, mode: Mode) -> Any:
     power = int(power)
     if power < 0:
         base, power = _inverse(base, mode), -power
-    result = np.eye(base.shape[0], dtype=base.dtype)
-    for _ in range(power):
-        result = result @ base
-    return result
+    if base.ndim != 2 or base.shape[0] != base.shape[1]:
+        raise EvaluationError(f"cannot raise a {base.shape} matrix to a power")
+    # binary powering: about 2 log2(power) products, never ``power`` of them
+    result: Any = None
+    square = base
+    while power:
+        if power & 1:
+            result = square if result is None else result @ square
+        power >>= 1
+        if power:
+            square = square @ square
+    return np.eye(base.shape[0], dtype=base.dtype) if result is None else result
 
 
 # --------------------------------------------------------------------------- compiler

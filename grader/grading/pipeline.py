@@ -42,7 +42,7 @@ from grader.grading.plan import (
     submission_folders,
     verdicts_of,
 )
-from grader.grading.score import score_extraction
+from grader.grading.score import for_summary, score_extraction
 from grader.grading.worker import (
     BatchTask,
     StudentRenderer,
@@ -305,14 +305,19 @@ def _grade_into(db: ResultsDB, rubric: Rubric, rubric_sha: str, key: AnswerKey, 
                                progress=bar.chunk(bar.done), pool=pool)
                 )
                 jobs = [WriteJob(s.extraction, s.stem, verdicts_of(s.extraction, cache)) for s in chunk]
+                # the workers score and render each student and stage their files; this process
+                # scores them too (pure and cheap), so that no result travels back through a pipe
                 written = pool.map([("write", job) for job in jobs], on_timeout=batch_on_failure)
                 staged: list[tuple[str, str]] = []
+                records: list[StudentRecord] = []
                 for job, done in zip(jobs, written, strict=True):
                     if done is None:  # the worker failed: do it here (an error now is a bug: raised)
-                        done = write_student(rubric, rubric_sha, feedback_dir, job, render)
-                    graded[job.stem] = done[0]
-                    staged.extend(done[1])
-                db.record([_record(rubric, rubric_sha, job) for job in jobs])  # the chunk's results, then
+                        done = write_student(rubric, rubric_sha, feedback_dir, job, render)[1]
+                    staged.extend(done)
+                    full = score_extraction(rubric, rubric_sha, job.extraction, job.verdicts)
+                    graded[job.stem] = for_summary(full, job.stem)
+                    records.append(_record(full, job))
+                db.record(records)  # the chunk's results, then
                 commit_staged(staged)  # its files, durable then in place (resume needs both)
                 gc.freeze()  # nor the chunk's results
             merges = _proven_equal_groups(rubric, cache, todo, pool)
@@ -381,9 +386,8 @@ def _proven_equal_groups(rubric: Rubric, cache: dict[CheckKey, Verdict], todo: l
     return [(part_id, groups, "checker") for part_id, groups in sorted(by_part.items())]
 
 
-def _record(rubric: Rubric, rubric_sha: str, job: WriteJob) -> StudentRecord:
+def _record(graded: Graded, job: WriteJob) -> StudentRecord:
     """What the results database keeps of one graded student (full answer texts included)."""
-    graded = score_extraction(rubric, rubric_sha, job.extraction, job.verdicts)
     texts = {}
     for part_id, raw in job.extraction.answers.items():
         normalized = normalize_answer(raw)

@@ -98,9 +98,10 @@ def check_failed(reason: str) -> Verdict:
     )
 
 
-def for_summary(graded: Graded) -> Graded:
+def for_summary(graded: Graded, stem: str | None = None) -> Graded:
     """What the gradebook and the class summary use of a graded student (points, status,
-    answer, how it was read): small to send back from a worker and to keep for a class."""
+    answer, how it was read): small to keep for a class. ``stem``: the student's file stem
+    in the batch (default: the graded one's)."""
     result = graded.result
     parts = tuple(
         PartResult(
@@ -112,4 +113,5 @@ def for_summary(graded: Graded) -> Graded:
         )
         for part in result.parts
     )
-    return Graded(dataclasses.replace(result, parts=parts, problems=()), graded.submission_sha256, stem=graded.stem)
+    return Graded(dataclasses.replace(result, parts=parts, problems=()), graded.submission_sha256,
+                  stem=graded.stem if stem is None else stem)

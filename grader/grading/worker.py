@@ -21,7 +21,7 @@ from typing import Any
 from grader.check.verdict import Verdict
 from grader.files import stage_bytes
 from grader.grading.plan import CheckKey, CheckTask, unreadable
-from grader.grading.score import check_failed, for_summary, score_extraction
+from grader.grading.score import check_failed, score_extraction
 from grader.key import AnswerKey
 from grader.results import Graded, Student
 from grader.rubric.models import Rubric
@@ -141,9 +141,8 @@ def batch_task(task: BatchTask) -> Any:
     rubric: Rubric = _WORKER["rubric"]
     if kind == "extract":
         return safe_extract(Path(payload), rubric, batch.get("roster"), batch.get("metadata"))
-    if kind == "write":
-        graded, staged = write_student(rubric, batch["rubric_sha"], Path(batch["feedback_dir"]), payload, batch["render"])
-        return for_summary(graded), staged
+    if kind == "write":  # the staged files only: the supervisor scores the student itself
+        return write_student(rubric, batch["rubric_sha"], Path(batch["feedback_dir"]), payload, batch["render"])[1]
     raise ValueError(f"unknown task kind {kind!r}")
 
 
