@@ -99,6 +99,15 @@ class ReportData:
                 index.setdefault(part["part_id"], []).append((student, part))
         return index
 
+    @functools.cached_property
+    def shares(self) -> dict[str, Counter[str]]:
+        """part id -> status -> number of students."""
+        shares: dict[str, Counter[str]] = {part_id: Counter() for part_id in self.part_ids}
+        for student in self.students:
+            for part in student.parts:
+                shares.setdefault(part["part_id"], Counter())[part["status"]] += 1
+        return shares
+
 
 @dataclass(frozen=True)
 class ItemStats:
@@ -272,12 +281,8 @@ def item_analysis(data: ReportData) -> list[ItemStats]:
 
 
 def status_shares(data: ReportData) -> dict[str, Counter[str]]:
-    """part id -> status -> number of students."""
-    shares: dict[str, Counter[str]] = {part_id: Counter() for part_id in data.part_ids}
-    for student in data.students:
-        for part in student.parts:
-            shares.setdefault(part["part_id"], Counter())[part["status"]] += 1
-    return shares
+    """part id -> status -> number of students (counted once per report)."""
+    return data.shares
 
 
 def common_wrong(data: ReportData, part_id: str, top: int = TOP_WRONG) -> list[tuple[str, str, int]]:
@@ -461,15 +466,24 @@ def _student_section(student: StudentRow) -> list[str]:
     for part in student.parts:
         answer = part["answer"]
         written = "" if answer is None else answer if isinstance(answer, str) else json.dumps(answer)
-        feedback = part["feedback"] + (f" (rule {part['rule']})" if part["rule"] else "")
-        rendered = _math(tex_of(written, part["shown"], parse=False)) if written and part["status"] != "invalid" else ""
-        out.append(
-            f"<tr><td>{_e(part['part_id'])}</td><td>{part['points']:g} / {part['max_points']:g}</td>"
-            f'<td class="status-{_e(part["status"])}">{_e(part["status"])}</td><td><code>{_e(_short(written, 400))}</code></td>'
-            f"<td>{rendered}</td><td><pre>{_e(feedback)}</pre></td></tr>"
-        )
+        out.append(_part_row(part["part_id"], part["points"], part["max_points"], part["status"], written, part["shown"],
+                             part["feedback"], part["rule"]))
     out += ["</table>", "</section>"]
     return out
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _part_row(part_id: str, points: float, max_points: float, status: str, written: str, shown: str, feedback: str,
+              rule: str) -> str:
+    """One part's row of a student's table (pure: students with the same answer and
+    verdict share the row, so a class page escapes each distinct row once)."""
+    feedback = feedback + (f" (rule {rule})" if rule else "")
+    rendered = _math(tex_of(written, shown, parse=False)) if written and status != "invalid" else ""
+    return (
+        f"<tr><td>{_e(part_id)}</td><td>{points:g} / {max_points:g}</td>"
+        f'<td class="status-{_e(status)}">{_e(status)}</td><td><code>{_e(_short(written, 400))}</code></td>'
+        f"<td>{rendered}</td><td><pre>{_e(feedback)}</pre></td></tr>"
+    )
 
 
 def render_report(data: ReportData, assets: Assets | None = None) -> str:
