@@ -42,7 +42,7 @@ from grader.grading.plan import (
     submission_folders,
     verdicts_of,
 )
-from grader.grading.score import for_summary, score_extraction
+from grader.grading.score import score_extraction
 from grader.grading.worker import (
     BatchTask,
     StudentRenderer,
@@ -314,7 +314,7 @@ def _grade_into(db: ResultsDB, rubric: Rubric, rubric_sha: str, key: AnswerKey, 
                           records: list[StudentRecord | None] = records) -> None:
                     job = jobs[index]
                     full = score_extraction(rubric, rubric_sha, job.extraction, job.verdicts)
-                    graded[job.stem] = for_summary(full, job.stem)
+                    graded[job.stem] = Graded(full.result, full.submission_sha256, stem=job.stem)
                     records[index] = _record(full, job)
 
                 written = pool.map([("write", job) for job in jobs], on_timeout=batch_on_failure, on_result=score)
