@@ -158,7 +158,7 @@ def test_report_and_review_import_refuse_while_another_run_holds_out(tmp_path: P
         "review import": [sys.executable, "-m", "grader.cli", "review", "import", str(out), str(csv_file)],
     }
     with exclusive_output(out):  # as a running `grader grade` holds it
-        for name, command in commands.items():
+        for command in commands.values():
             result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
             _assert_one_line_error(result, f"another grader is writing to {out} (pid {os.getpid()})")
     assert (out / "report.html").read_bytes() == report_before  # nothing was written meanwhile
