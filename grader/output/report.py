@@ -153,13 +153,30 @@ def _student_row(stem: str, data: dict[str, Any]) -> StudentRow:
     )
 
 
+def _read_only(db_path: Path) -> sqlite3.Connection:
+    """A connection that never modifies the database: opened read-write where it can be
+    (never created), with ``query_only``, so that closing it as the last connection cleans up
+    the WAL's ``-wal``/``-shm`` files as a writer does (a ``mode=ro`` connection leaves its
+    ``-shm`` behind); read-only where the folder is not writable."""
+    try:
+        connection = sqlite3.connect(f"file:{db_path}?mode=rw", uri=True, timeout=5)
+    except sqlite3.Error:
+        return sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+    try:
+        connection.execute("PRAGMA query_only = ON")
+    except sqlite3.Error:
+        connection.close()
+        raise
+    return connection
+
+
 def review_progress(db_path: Path) -> dict[str, Any] | None:
     """Review progress from ``grades.sqlite`` (read only); None when there is no database,
     ``{"error": ...}`` when it cannot be read as expected (it is never modified)."""
     if not db_path.is_file():
         return None
     try:
-        connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+        connection = _read_only(db_path)
     except sqlite3.Error as exc:
         return {"error": f"cannot open {db_path.name}: {exc}"}
     try:
