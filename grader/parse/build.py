@@ -48,6 +48,12 @@ _UNARY: dict[str, Callable[[Any], Any]] = {
     "ceil": sympy.ceiling, "erf": sympy.erf,
     "sigmoid": lambda x: 1 / (1 + sympy.exp(-x)),
     "relu": lambda x: sympy.Max(0, x),
+    # activations by their definitions: softplus log(1 + e^x), SiLU/swish x sigma(x),
+    # GELU x Phi(x) (the exact form, with erf), softsign x / (1 + |x|)
+    "softplus": lambda x: sympy.log(1 + sympy.exp(x)),
+    "silu": lambda x: x / (1 + sympy.exp(-x)),
+    "gelu": lambda x: x * (1 + sympy.erf(x / sympy.sqrt(2))) / 2,
+    "softsign": lambda x: x / (1 + sympy.Abs(x)),
     "heaviside": sympy.Heaviside,
 }  # fmt: skip
 _OPERATIONS: dict[str, Callable[[Any, Any], Any]] = {

@@ -59,7 +59,7 @@ FUNCTION_NAMES: dict[str, str] = {
     for name in (
         "sin cos tan sec csc cot asin acos atan acot sinh cosh tanh sech csch coth asinh "
         "acosh atanh exp log ln sqrt abs sign floor ceil max min erf sigmoid relu O norm "
-        "factorial binom sum product det tr matrix heaviside clip"
+        "factorial binom sum product det tr matrix heaviside clip softplus silu gelu softsign"
     ).split()
 }
 FUNCTION_NAMES.update(
@@ -76,6 +76,8 @@ FUNCTION_NAMES.update(
         "arcsch": "acsch", "arccoth": "acoth", "arcoth": "acoth", "arccosech": "acsch",
         "asec": "asec", "acsc": "acsc", "asech": "asech", "acsch": "acsch", "acoth": "acoth",
         "tg": "tan", "ctg": "cot", "diag": "diag",
+        "Softplus": "softplus", "SiLU": "silu", "SILU": "silu", "swish": "silu", "Swish": "silu",
+        "GELU": "gelu", "GeLU": "gelu", "Gelu": "gelu", "Softsign": "softsign",
     }
 )  # fmt: skip
 

@@ -268,6 +268,14 @@ def test_choice_notations(raw: str, status: Status) -> None:
 
 FUNCTION_CASES = [
     ("sec", "1/cos(x)", r"\sec x", CORRECT),
+    ("softplus", "log(1 + exp(x))", "softplus(x)", CORRECT),
+    ("softplus operator", "log(1 + exp(x))", r"\operatorname{softplus}(x)", CORRECT),
+    ("softplus is not relu", "relu(x)", "softplus(x)", WRONG),
+    ("SiLU", "x*sigmoid(x)", "SiLU(x)", CORRECT),
+    ("swish", "x/(1 + exp(-x))", "swish(x)", CORRECT),
+    ("GELU", "x*(1 + erf(x/sqrt(2)))/2", r"\operatorname{GELU}(x)", CORRECT),
+    ("softsign", "x/(1 + abs(x))", "softsign(x)", CORRECT),
+    ("softsign is not tanh", "tanh(x)", "softsign(x)", WRONG),
     ("cosec", "1/sin(x)", "cosec(x)", CORRECT),
     ("latex cosec", "1/sin(x)", r"\cosec(x)", CORRECT),
     ("csc", "1/sin(x)", r"\csc x", CORRECT),
