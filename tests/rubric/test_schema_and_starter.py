@@ -74,3 +74,31 @@ def test_the_defaults_are_stated_in_the_starter_and_the_readme(tmp_path: Path) -
         assert f"# {line}".rstrip() in starter
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert "\n".join(lines) in readme, "README's defaults block is stale: copy grader.rubric.starter.defaults_lines()"
+
+
+def _validator():  # type: ignore[no-untyped-def]
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((REPO / "rubrics" / "rubric.schema.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "rubrics").glob("*.yaml")), ids=lambda p: p.stem)
+def test_bundled_rubrics_validate_against_the_committed_schema(path: Path) -> None:
+    import yaml
+
+    errors = [error.message for error in _validator().iter_errors(yaml.safe_load(path.read_text(encoding="utf-8")))]
+    assert not errors, errors[:3]
+
+
+@pytest.mark.parametrize(("symbol", "valid"), [
+    ("positive integer", True), ("interval(-2, 3)", True), ("identity", True),
+    ({"domain": "interval", "low": -2, "high": 3}, True), (3, False), ({"domain": "sometimes"}, False),
+])
+def test_schema_takes_a_symbol_written_as_text(symbol: object, valid: bool) -> None:
+    rubric = {
+        "assignment": {"id": "hw", "title": "HW"},
+        "questions": [{"id": "q1", "parts": [{"id": "q1.a", "points": 1, "prompt": "x?", "answer": {
+            "kind": "expression", "expected": "x", "symbols": {"x": symbol}}}]}],
+    }
+    errors = list(_validator().iter_errors(rubric))
+    assert (not errors) == valid, [error.message for error in errors]
