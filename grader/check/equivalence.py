@@ -39,6 +39,7 @@ import random
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 import mpmath
@@ -55,6 +56,7 @@ from grader.check.piecewise import has_kinks, kink_points, prove_by_cases
 from grader.check.rewrites import INVERSE_FUNCTIONS, extra_proof_steps, prove_by_derivative
 from grader.check.symbols import (
     FunctionDefs,
+    Sampler,
     apply_functions,
     defined_functions,
     matrix_sample,
@@ -131,7 +133,12 @@ def _bound_value(integer_checks: tuple[int, ...], index: int, rng: random.Random
     return rng.randint(low, max(2 * max(integer_checks), low + 15, 16))
 
 
-def _draw_env(probe: _Probe, ctx: CheckContext, rng: random.Random, integer_checks: tuple[int, ...], index: int, mode: str) -> dict[Any, Any]:
+def _draw_env(probe: _Probe, ctx: CheckContext, rng: random.Random, integer_checks: tuple[int, ...], index: int, mode: str,
+              samplers: dict[sympy.Symbol, Sampler] | None = None) -> dict[Any, Any]:
+    """One probe point. ``samplers`` keeps each symbol's sampler between the draws of one
+    sampling run (looking a symbol's spec up costs more than drawing from it)."""
+    if samplers is None:
+        samplers = {}
     env: dict[Any, Any] = {}
     convert: Callable[[float], Any] = float if mode == "fp" else mpmath.mpf
     for position, symbol in enumerate(probe.bounds):
@@ -154,7 +161,12 @@ def _draw_env(probe: _Probe, ctx: CheckContext, rng: random.Random, integer_chec
     for symbol in probe.scalars:
         if symbol not in env:
             near = _near_kink(symbol, probe.kinks.get(symbol, []), ctx, rng, index)
-            env[symbol] = convert(near if near is not None else sampler_for(symbol, ctx)(rng))
+            if near is None:
+                sampler = samplers.get(symbol)
+                if sampler is None:
+                    sampler = samplers[symbol] = sampler_for(symbol, ctx)
+                near = sampler(rng)
+            env[symbol] = convert(near)
     return env
 
 
@@ -337,10 +349,11 @@ def _recheck_precisely(expected: sympy.Basic, submitted: sympy.Basic, samples: _
 def _sample(probe: _Probe, ctx: CheckContext, tolerance: Tolerance | None, integer_checks: tuple[int, ...], *, mode: str, wanted: int, salt: str) -> _Samples:
     rng = random.Random(zlib.crc32(f"{ctx.seed}/{ctx.part_id}/{salt}".encode()))
     samples = _Samples()
+    samplers: dict[sympy.Symbol, Sampler] = {}
     for attempt in range(MAX_ATTEMPTS if mode == "fp" else wanted * 3):
         if len(samples.valid) >= wanted:
             break
-        env = _draw_env(probe, ctx, rng, integer_checks, attempt, mode)
+        env = _draw_env(probe, ctx, rng, integer_checks, attempt, mode, samplers)
         expected = submitted = None
         try:
             expected = _finite_value(probe.expected.evaluate(env), mode)
@@ -670,7 +683,84 @@ def canonical_indices(expr: sympy.Basic, depth: int = 0) -> sympy.Basic:
     return expr.func(*[canonical_indices(arg, depth) for arg in expr.args])
 
 
+@dataclass(frozen=True)
+class _Side:
+    """What ``_compile_pair`` needs to know about one side, found in one pass and kept per
+    expression (the expected side is the same for every answer of a part).
+
+    ``plain``: no abstract function call, no sum/product, no kink (max, min, abs, ...):
+    the sides of a pair then need no probe functions, bound symbols or kink points.
+    ``free_symbols`` is sympy's set, never mutated; ``matrices`` the matrix symbols in
+    the order of a preorder traversal (first occurrences), so a set built from both sides
+    iterates as ``atoms(MatrixSymbol)`` of the pair does.
+    """
+
+    plain: bool
+    free_symbols: set[sympy.Basic]
+    matrices: tuple[MatrixSymbol, ...]
+    has_floats: bool
+
+
+@lru_cache(maxsize=1024)
+def _side(expr: sympy.Basic) -> _Side:
+    matrices: dict[MatrixSymbol, None] = {}
+    has_floats = special = False
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, MatrixSymbol):
+            matrices[node] = None
+        elif isinstance(node, sympy.Float):
+            has_floats = True
+        elif isinstance(node, (AppliedUndef, sympy.Sum, sympy.Product)):
+            special = True
+    plain = not special and not has_kinks(expr)
+    return _Side(plain, expr.free_symbols, tuple(matrices), has_floats)
+
+
+@lru_cache(maxsize=1024)
+def _compiled(expr: sympy.Basic, mode: Literal["fp", "mp"], digits: int) -> Compiled:
+    """``compile_numeric`` kept per expression, mode and working precision (``digits``:
+    mp constants are evaluated at compile time). Compiling is pure; a Compiled object
+    keeps only the scale of its last evaluation, reset by every call."""
+    return compile_numeric(expr, mode)
+
+
+def _compile_plain_pair(expected: sympy.Basic, submitted: sympy.Basic, mode: Literal["fp", "mp"]) -> _Probe | None:
+    """``_compile_pair`` of two plain sides (see ``_Side``) from what is kept per side;
+    None when a side is not plain. Gives the same probe as the general path: no probe
+    functions, no bounds, no kinks; the same symbol and matrix orders."""
+    if not (isinstance(expected, sympy.Basic) and isinstance(submitted, sympy.Basic)):
+        return None
+    expected_side, submitted_side = _side(expected), _side(submitted)
+    if not (expected_side.plain and submitted_side.plain):
+        return None
+    free: set[sympy.Basic] = set().union(expected_side.free_symbols, submitted_side.free_symbols)
+    scalars = sorted((s for s in free if isinstance(s, sympy.Symbol)), key=str)
+    matrix_set: set[MatrixSymbol] = set()
+    for matrix in (*expected_side.matrices, *submitted_side.matrices):
+        matrix_set.add(matrix)
+    matrices = sorted(matrix_set, key=str)
+    dimension_symbols = {d for m in matrices for d in m.shape if isinstance(d, sympy.Symbol)}
+    scalars = [s for s in scalars if s not in dimension_symbols]
+    digits = mpmath.mp.dps
+    compiled_expected = _compiled(expected, mode, digits)
+    compiled_submitted = _compiled(submitted, mode, digits)
+    if compiled_submitted is compiled_expected:  # equal sides: each needs its own scale cell
+        compiled_submitted = compile_numeric(submitted, mode)
+    return _Probe(
+        expected=compiled_expected,
+        submitted=compiled_submitted,
+        scalars=scalars,
+        bounds=[],
+        matrices=matrices,
+        has_floats=expected_side.has_floats or submitted_side.has_floats,
+        kinks={},
+    )
+
+
 def _compile_pair(expected: sympy.Basic, submitted: sympy.Basic, mode: Literal["fp", "mp"], seed: int) -> _Probe:
+    plain = _compile_plain_pair(expected, submitted, mode)
+    if plain is not None:
+        return plain
     probes = probe_definitions(sympy.Tuple(expected, submitted), seed)
     expected_numeric = apply_functions(expected, probes)
     submitted_numeric = apply_functions(submitted, probes)
