@@ -758,9 +758,12 @@ def _compile_plain_pair(expected: sympy.Basic, submitted: sympy.Basic, mode: Lit
 
 
 def _compile_pair(expected: sympy.Basic, submitted: sympy.Basic, mode: Literal["fp", "mp"], seed: int) -> _Probe:
+    """Both sides compiled for numeric probing, with the symbols, bounds, matrices and kinks to sample."""
     plain = _compile_plain_pair(expected, submitted, mode)
-    if plain is not None:
-        return plain
+    return plain if plain is not None else _compile_general_pair(expected, submitted, mode, seed)
+
+
+def _compile_general_pair(expected: sympy.Basic, submitted: sympy.Basic, mode: Literal["fp", "mp"], seed: int) -> _Probe:
     probes = probe_definitions(sympy.Tuple(expected, submitted), seed)
     expected_numeric = apply_functions(expected, probes)
     submitted_numeric = apply_functions(submitted, probes)
