@@ -716,12 +716,16 @@ def _side(expr: sympy.Basic) -> _Side:
     return _Side(plain, expr.free_symbols, tuple(matrices), has_floats)
 
 
+POINT_MEMO = 64  # values kept per compiled matrix expression (see numeric.Compiled)
+
+
 @lru_cache(maxsize=1024)
 def _compiled(expr: sympy.Basic, mode: Literal["fp", "mp"], digits: int) -> Compiled:
     """``compile_numeric`` kept per expression, mode and working precision (``digits``:
     mp constants are evaluated at compile time). Compiling is pure; a Compiled object
-    keeps only the scale of its last evaluation, reset by every call."""
-    return compile_numeric(expr, mode)
+    keeps only the scale of its last evaluation, reset by every call, and (matrix
+    expressions) its values at the last points."""
+    return compile_numeric(expr, mode, memo_size=POINT_MEMO if _side(expr).matrices else 0)
 
 
 def _compile_plain_pair(expected: sympy.Basic, submitted: sympy.Basic, mode: Literal["fp", "mp"]) -> _Probe | None:

@@ -46,7 +46,7 @@ from sympy.matrices.expressions import (
 )
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-__all__ = ["Compiled", "EvaluationError", "Mode", "compile_numeric", "MAX_LOOP"]
+__all__ = ["Compiled", "EvaluationError", "Mode", "compile_numeric", "point_key", "MAX_LOOP"]
 
 Mode = Literal["fp", "mp"]
 Env = Mapping[Any, Any]
@@ -61,10 +61,19 @@ class EvaluationError(Exception):
 
 @dataclass
 class Compiled:
-    """A compiled expression: call ``evaluate(env)``; ``scale`` is set by each call."""
+    """A compiled expression: call ``evaluate(env)``; ``scale`` is set by each call.
+
+    With ``memo_size`` > 0 the last values are kept per point (``point_key``): matrix
+    expressions are evaluated at the same seeded points for every answer of a part (and
+    for each mistake rule), and an inverse at 60 digits is worth keeping. A kept value is
+    what the evaluation gave, with the scale and cancellation it recorded; arrays are
+    handed out as copies. Failures are never kept.
+    """
 
     fn: Fn
     cell: list[float] = field(default_factory=lambda: [0.0, 0.0])
+    memo_size: int = 0
+    memo: dict[Any, tuple[Any, float, float]] = field(default_factory=dict)
 
     @property
     def scale(self) -> float:
@@ -77,6 +86,20 @@ class Compiled:
         return self.cell[1]
 
     def evaluate(self, env: Env) -> Any:
+        key = point_key(env) if self.memo_size > 0 else None
+        if key is not None:
+            kept = self.memo.get(key)
+            if kept is not None:
+                value, self.cell[0], self.cell[1] = kept
+                return value.copy() if _is_array(value) else value
+        value = self._evaluate(env)
+        if key is not None:
+            if len(self.memo) >= self.memo_size:
+                self.memo.pop(next(iter(self.memo)))
+            self.memo[key] = (value.copy() if _is_array(value) else value, self.cell[0], self.cell[1])
+        return value
+
+    def _evaluate(self, env: Env) -> Any:
         self.cell[0] = 0.0
         self.cell[1] = 0.0
         try:
@@ -87,6 +110,35 @@ class Compiled:
             raise EvaluationError(f"{type(exc).__name__}: {exc}") from None
         except np.linalg.LinAlgError as exc:
             raise EvaluationError(f"singular matrix: {exc}") from None
+
+
+def point_key(env: Env) -> tuple[Any, ...] | None:
+    """A hashable copy of a probe point, exact to the bit (``-0.0`` is not ``0.0``), with
+    the working precision (mp arithmetic depends on it); None when a value is of another
+    kind (a probe function, ...): such a point is never kept."""
+    items: list[Any] = [mpmath.mp.dps]
+    for key, value in env.items():
+        kind = type(value)
+        if kind is float:
+            items.append((key, value.hex()))
+        elif kind is complex:
+            items.append((key, value.real.hex(), value.imag.hex()))
+        elif kind is int:
+            items.append((key, "int", value))
+        elif kind is np.ndarray:
+            if value.dtype == object:
+                if not all(type(item) is mpmath.mpf for item in value.flat):
+                    return None
+                items.append((key, value.shape, tuple(item._mpf_ for item in value.flat)))
+            elif value.dtype == np.float64:
+                items.append((key, value.shape, value.tobytes()))
+            else:
+                return None
+        elif kind is mpmath.mpf:
+            items.append((key, "mpf", value._mpf_))
+        else:
+            return None
+    return tuple(items)
 
 
 # --------------------------------------------------------------------------- scalar tables
@@ -277,8 +329,9 @@ def _dimension(value: Any, env: Env) -> int:
     raise EvaluationError(f"no size for dimension {value}")
 
 
-def compile_numeric(expr: sympy.Basic, mode: Mode = "fp") -> Compiled:
-    """Compile ``expr`` into closures. Raises EvaluationError for unsupported nodes."""
+def compile_numeric(expr: sympy.Basic, mode: Mode = "fp", memo_size: int = 0) -> Compiled:
+    """Compile ``expr`` into closures. Raises EvaluationError for unsupported nodes.
+    ``memo_size``: how many points to keep values for (see ``Compiled``)."""
     cell = [0.0, 0.0]
     table = FP_FUNCTIONS if mode == "fp" else MP_FUNCTIONS
 
@@ -465,7 +518,7 @@ def compile_numeric(expr: sympy.Basic, mode: Mode = "fp") -> Compiled:
             return lambda env: bool(compare(_real(left(env)), _real(right(env))))
         raise EvaluationError(f"cannot evaluate condition {cond}")
 
-    return Compiled(fn=build(expr), cell=cell)
+    return Compiled(fn=build(expr), cell=cell, memo_size=memo_size)
 
 
 def _build_pow(node: sympy.Pow, build: Callable[[sympy.Basic], Fn], mode: Mode) -> Fn:

@@ -203,3 +203,64 @@ def test_compiled_side_depends_on_precision() -> None:
         high = eq._compile_pair(sympy.pi, sympy.pi + x, "mp", 0).expected.evaluate({})
         assert abs(high - mpmath.pi) < mpmath.mpf(10) ** -55
     assert abs(low - high) > mpmath.mpf(10) ** -40
+
+
+# --------------------------------------------------------------------------- values kept per point
+
+
+def _matrix_point(seed: int) -> dict:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    return {X: rng.standard_normal((5, 3)), p: 0.75}
+
+
+MATRIX_EXPRESSIONS = [
+    ("inverse", (X.T * X + p * sympy.Identity(3)).I * X.T),
+    ("power", (X.T * X + p * sympy.Identity(3)) ** -3),
+    ("cancelling sum", X.T * X - X.T * X + p * sympy.Identity(3)),
+]
+
+
+@pytest.mark.parametrize("mode", ["fp", "mp"])
+@pytest.mark.parametrize("expr", [c[1] for c in MATRIX_EXPRESSIONS], ids=[c[0] for c in MATRIX_EXPRESSIONS])
+def test_kept_point_value_is_the_evaluated_one(expr: sympy.Basic, mode: str) -> None:
+    import mpmath
+    import numpy as np
+
+    from grader.check.numeric import compile_numeric
+
+    kept, plain = compile_numeric(expr, mode, memo_size=4), compile_numeric(expr, mode)  # type: ignore[arg-type]
+    points = [_matrix_point(seed) for seed in range(6)]
+    if mode == "mp":
+        points = [eq._mp_env(point) for point in points]
+    with mpmath.workdps(60):
+        for point in points + points[::-1]:  # the second pass meets kept and evicted points
+            first = kept.evaluate(point)
+            scale, cancellation = kept.scale, kept.cancellation
+            again = kept.evaluate(point)
+            reference = plain.evaluate(point)
+            assert repr(first) == repr(again) == repr(reference)
+            assert (scale, cancellation) == (kept.scale, kept.cancellation) == (plain.scale, plain.cancellation)
+            again[0, 0] = again[0, 0] + 1  # a caller changing its copy changes nothing kept
+            assert repr(kept.evaluate(point)) == repr(reference)
+    assert len(kept.memo) <= 4
+    if mode == "fp":
+        assert np.all(np.isfinite(reference.astype(float)))
+
+
+def test_point_key_is_exact() -> None:
+    import mpmath
+    import numpy as np
+
+    from grader.check.numeric import point_key
+
+    assert point_key({x: 0.0}) != point_key({x: -0.0})
+    assert point_key({x: 1.0}) != point_key({y: 1.0})
+    assert point_key({X: np.zeros((5, 3))}) != point_key({X: np.zeros((3, 5))})
+    with mpmath.workdps(20):
+        low = point_key({x: mpmath.mpf(1)})
+    with mpmath.workdps(60):
+        high = point_key({x: mpmath.mpf(1)})
+    assert low != high  # mp arithmetic depends on the working precision
+    assert point_key({x: lambda index: 1.0}) is None  # a probe function: never kept
