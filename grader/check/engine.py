@@ -96,13 +96,27 @@ def _compare(checker: Any, spec: Any, expected: Any, parsed: Parsed, ctx: CheckC
         return checker.compare(spec, expected, parsed, ctx)
     if hit is not None and hit[0] is spec and hit[1] is expected and hit[2] is ctx:
         _COMPARE_CACHE.move_to_end(key)
-        return dataclasses.replace(hit[3], evidence=copy.deepcopy(hit[3].evidence))
+        return dataclasses.replace(hit[3], evidence=_copy_evidence(hit[3].evidence))
     verdict = checker.compare(spec, expected, parsed, ctx)
-    _COMPARE_CACHE[key] = (spec, expected, ctx, dataclasses.replace(verdict, evidence=copy.deepcopy(verdict.evidence)))
+    _COMPARE_CACHE[key] = (spec, expected, ctx, dataclasses.replace(verdict, evidence=_copy_evidence(verdict.evidence)))
     _COMPARE_CACHE.move_to_end(key)
     while len(_COMPARE_CACHE) > COMPARE_CACHE_SIZE:
         _COMPARE_CACHE.popitem(last=False)
     return verdict
+
+
+def _copy_evidence(value: Any) -> Any:
+    """A copy of evidence (JSON-like: dicts, lists, tuples of plain values) that shares
+    nothing mutable with ``value``; other objects are deep-copied."""
+    if isinstance(value, dict):
+        return {key: _copy_evidence(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy_evidence(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_copy_evidence(item) for item in value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return copy.deepcopy(value)
 
 
 def _mistake_matches(verdict: Verdict) -> bool:

@@ -258,11 +258,15 @@ def _close(expected: Any, submitted: Any, scale: float, tolerance: Tolerance | N
 
 def describe_point(env: dict[Any, Any], limit: int = 4) -> str:
     """'d = 3.2, x = -0.51' for the scalar symbols of a probe point."""
+    return ", ".join(_point_names(env)[:limit])
+
+
+def _point_names(env: dict[Any, Any]) -> list[str]:
     shown = []
     for symbol, value in env.items():
         if isinstance(symbol, sympy.Symbol) and not isinstance(value, np.ndarray):
             shown.append(f"{symbol} = {float(value):.3g}")
-    return ", ".join(sorted(shown)[:limit])
+    return sorted(shown)
 
 
 def _format_value(value: Any) -> str:
@@ -394,7 +398,8 @@ def _different(samples: _Samples, stage: str) -> Equivalence:
     failing = [(env, e, s) for env, e, s, ok in samples.valid if not ok]
     env, _expected_value, submitted_value = failing[0]
     diagnosis = _diagnose(samples)
-    where = describe_point(env)
+    names = _point_names(env)
+    where = ", ".join(names[:4])
     message = f"not equivalent to the expected answer: it differs at {len(failing)} of {len(samples.valid)} test points"
     if where:
         message += f" (e.g. at {where} yours is {_format_value(submitted_value)})"
@@ -406,7 +411,7 @@ def _different(samples: _Samples, stage: str) -> Equivalence:
         "stage": stage,
         "points_checked": len(samples.valid),
         "points_differing": len(failing),
-        "point": describe_point(env, limit=20),
+        "point": ", ".join(names[:20]),
         "expected_value": _format_value(_expected_value),
         "submitted_value": _format_value(submitted_value),
         **diagnosis,
