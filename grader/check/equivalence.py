@@ -350,14 +350,62 @@ def _recheck_precisely(expected: sympy.Basic, submitted: sympy.Basic, samples: _
     return _Samples(valid=valid, undefined=samples.undefined, one_sided=samples.one_sided, rechecked=len(failing))
 
 
-def _sample(probe: _Probe, ctx: CheckContext, tolerance: Tolerance | None, integer_checks: tuple[int, ...], *, mode: str, wanted: int, salt: str) -> _Samples:
+@dataclass
+class _Draws:
+    """The probe points of one sampling run, drawn on demand and kept: the points depend
+    only on the context, the salt, the mode and what is sampled (symbols, bounds, matrix
+    shapes, kinks, integer checks), so every answer of a part with the same symbols meets
+    the same points. Kept points are shared read-only (matrix samples are not writeable)."""
+
+    probe: _Probe
+    ctx: CheckContext
+    integer_checks: tuple[int, ...]
+    mode: str
+    rng: random.Random
+    samplers: dict[sympy.Symbol, Sampler] = field(default_factory=dict)
+    points: list[dict[Any, Any]] = field(default_factory=list)
+
+    def point(self, index: int) -> dict[Any, Any]:
+        while len(self.points) <= index:
+            env = _draw_env(self.probe, self.ctx, self.rng, self.integer_checks, len(self.points), self.mode, self.samplers)
+            for value in env.values():
+                if isinstance(value, np.ndarray):
+                    value.flags.writeable = False
+            self.points.append(env)
+        return self.points[index]
+
+
+DRAWS_KEPT = 256
+_DRAWS: dict[tuple[Any, ...], _Draws] = {}
+
+
+def _draws_for(probe: _Probe, ctx: CheckContext, integer_checks: tuple[int, ...], mode: str, salt: str) -> _Draws:
+    """The kept points of a sampling run (see ``_Draws``); the context is matched by
+    identity (the entry holds it, so its id is not reused while it is kept)."""
+    key = (
+        id(ctx), ctx.seed, ctx.part_id, salt, mode, mpmath.mp.dps if mode == "mp" else 0,
+        tuple(probe.scalars), tuple(probe.bounds), tuple(probe.matrices),
+        tuple((symbol, tuple(points)) for symbol, points in probe.kinks.items()), tuple(integer_checks),
+    )
+    draws = _DRAWS.get(key)
+    if draws is not None and draws.ctx is ctx:
+        _DRAWS[key] = _DRAWS.pop(key)  # most recently used last
+        return draws
     rng = random.Random(zlib.crc32(f"{ctx.seed}/{ctx.part_id}/{salt}".encode()))
+    draws = _Draws(probe, ctx, tuple(integer_checks), mode, rng)
+    _DRAWS[key] = draws
+    while len(_DRAWS) > DRAWS_KEPT:
+        _DRAWS.pop(next(iter(_DRAWS)))
+    return draws
+
+
+def _sample(probe: _Probe, ctx: CheckContext, tolerance: Tolerance | None, integer_checks: tuple[int, ...], *, mode: str, wanted: int, salt: str) -> _Samples:
+    draws = _draws_for(probe, ctx, integer_checks, mode, salt)
     samples = _Samples()
-    samplers: dict[sympy.Symbol, Sampler] = {}
     for attempt in range(MAX_ATTEMPTS if mode == "fp" else wanted * 3):
         if len(samples.valid) >= wanted:
             break
-        env = _draw_env(probe, ctx, rng, integer_checks, attempt, mode, samplers)
+        env = draws.point(attempt)
         expected = submitted = None
         try:
             expected = _finite_value(probe.expected.evaluate(env), mode)

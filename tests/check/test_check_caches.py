@@ -264,3 +264,51 @@ def test_point_key_is_exact() -> None:
         high = point_key({x: mpmath.mpf(1)})
     assert low != high  # mp arithmetic depends on the working precision
     assert point_key({x: lambda index: 1.0}) is None  # a probe function: never kept
+
+
+# --------------------------------------------------------------------------- kept probe points
+
+SAMPLED = [
+    ("scalars", sympy.Integer(1) - sympy.Symbol("beta", positive=True) ** n, sympy.Integer(1), {"beta": SymbolSpec.model_validate({"domain": "interval", "low": 0, "high": 1}), "n": "positive_integer"}),
+    ("matrices", (X.T * X + p * sympy.Identity(3)).I * X.T, X.T, {"X": "matrix(5,3)", "p": "positive"}),
+    ("kinks", sympy.Abs(x - 1), x - 1, {"x": "positive"}),
+    ("sum bound", sympy.Sum(i, (i, 1, n)), n * (n + 1) / 2, {"n": "positive_integer"}),
+]
+
+
+def _run(expected: sympy.Basic, submitted: sympy.Basic, ctx, mode: str) -> list:
+    import mpmath
+
+    with mpmath.workdps(50):
+        probe = eq._compile_pair(expected, submitted, mode, 0)  # type: ignore[arg-type]
+        samples = eq._sample(probe, ctx, None, (1, 2, 3, 5, 8), mode=mode, wanted=8, salt="fast")
+    return [(eq.describe_point(env, 20), repr(e), repr(s), ok) for env, e, s, ok in samples.valid]
+
+
+@pytest.mark.parametrize("mode", ["fp", "mp"])
+@pytest.mark.parametrize(("expected", "submitted", "symbols"), [c[1:] for c in SAMPLED], ids=[c[0] for c in SAMPLED])
+def test_kept_points_are_the_drawn_ones(expected: sympy.Basic, submitted: sympy.Basic, symbols: dict, mode: str) -> None:
+    ctx = make_ctx(symbols)
+    eq._DRAWS.clear()
+    fresh = _run(expected, submitted, ctx, mode)
+    kept = _run(expected, submitted, ctx, mode)  # served from the kept points
+    assert kept == fresh and len(fresh) >= 6
+    eq._DRAWS.clear()
+    assert _run(expected, submitted, ctx, mode) == fresh
+
+
+def test_kept_points_are_per_context_and_read_only() -> None:
+    import numpy as np
+
+    expected, submitted = X.T * X, X.T * X
+    first, second = make_ctx({"X": "matrix(5,3)"}), make_ctx({"X": "matrix(5,3)"}, seed=8)
+    eq._DRAWS.clear()
+    probe = eq._compile_pair(expected, submitted, "fp", 0)
+    one = eq._draws_for(probe, first, (1, 2, 3), "fp", "fast")
+    other = eq._draws_for(probe, second, (1, 2, 3), "fp", "fast")
+    assert one is not other
+    assert eq._draws_for(probe, first, (1, 2, 3), "fp", "fast") is one
+    point = one.point(0)
+    assert not np.array_equal(point[X], other.point(0)[X])
+    with pytest.raises(ValueError):
+        point[X][0, 0] = 1.0  # shared between answers: never changed in place
