@@ -769,6 +769,12 @@ def _side(expr: sympy.Basic) -> _Side:
     return _Side(plain, expr.free_symbols, tuple(matrices), has_floats)
 
 
+@lru_cache(maxsize=4096)
+def _printed(symbol: sympy.Basic) -> str:
+    """``str(symbol)``, the sort key of probe symbols (printing a symbol is slow)."""
+    return str(symbol)
+
+
 POINT_MEMO = 64  # values kept per compiled matrix expression (see numeric.Compiled)
 
 
@@ -791,11 +797,11 @@ def _compile_plain_pair(expected: sympy.Basic, submitted: sympy.Basic, mode: Lit
     if not (expected_side.plain and submitted_side.plain):
         return None
     free: set[sympy.Basic] = set().union(expected_side.free_symbols, submitted_side.free_symbols)
-    scalars = sorted((s for s in free if isinstance(s, sympy.Symbol)), key=str)
+    scalars = sorted((s for s in free if isinstance(s, sympy.Symbol)), key=_printed)
     matrix_set: set[MatrixSymbol] = set()
     for matrix in (*expected_side.matrices, *submitted_side.matrices):
         matrix_set.add(matrix)
-    matrices = sorted(matrix_set, key=str)
+    matrices = sorted(matrix_set, key=_printed)
     dimension_symbols = {d for m in matrices for d in m.shape if isinstance(d, sympy.Symbol)}
     scalars = [s for s in scalars if s not in dimension_symbols]
     digits = mpmath.mp.dps

@@ -329,6 +329,9 @@ def _dimension(value: Any, env: Env) -> int:
     raise EvaluationError(f"no size for dimension {value}")
 
 
+_NOT_FINITE = (sympy.oo, -sympy.oo, sympy.zoo, sympy.nan)
+
+
 def compile_numeric(expr: sympy.Basic, mode: Mode = "fp", memo_size: int = 0) -> Compiled:
     """Compile ``expr`` into closures. Raises EvaluationError for unsupported nodes.
     ``memo_size``: how many points to keep values for (see ``Compiled``)."""
@@ -337,7 +340,7 @@ def compile_numeric(expr: sympy.Basic, mode: Mode = "fp", memo_size: int = 0) ->
 
     def build(node: sympy.Basic) -> Fn:
         if isinstance(node, (sympy.Number, sympy.NumberSymbol)) or node is sympy.I:
-            if node in (sympy.oo, -sympy.oo, sympy.zoo, sympy.nan):
+            if not node.is_Rational and node in _NOT_FINITE:  # a rational never is one
                 raise EvaluationError(f"{node} is not a finite number")
             try:
                 const = _constant(node, mode)
