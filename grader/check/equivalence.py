@@ -775,16 +775,16 @@ def _printed(symbol: sympy.Basic) -> str:
     return str(symbol)
 
 
-POINT_MEMO = 64  # values kept per compiled matrix expression (see numeric.Compiled)
+POINT_MEMO = 64  # outcomes kept per compiled side (see numeric.Compiled)
 
 
 @lru_cache(maxsize=1024)
 def _compiled(expr: sympy.Basic, mode: Literal["fp", "mp"], digits: int) -> Compiled:
     """``compile_numeric`` kept per expression, mode and working precision (``digits``:
     mp constants are evaluated at compile time). Compiling is pure; a Compiled object
-    keeps only the scale of its last evaluation, reset by every call, and (matrix
-    expressions) its values at the last points."""
-    return compile_numeric(expr, mode, memo_size=POINT_MEMO if _side(expr).matrices else 0)
+    keeps the scale of its last evaluation (reset by every call) and its outcomes at the
+    last probe points (by the point object; matrix expressions also by the values)."""
+    return compile_numeric(expr, mode, memo_size=POINT_MEMO, keyed=bool(_side(expr).matrices))
 
 
 def _compile_plain_pair(expected: sympy.Basic, submitted: sympy.Basic, mode: Literal["fp", "mp"]) -> _Probe | None:

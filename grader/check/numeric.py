@@ -51,6 +51,7 @@ __all__ = ["Compiled", "EvaluationError", "Mode", "compile_numeric", "point_key"
 Mode = Literal["fp", "mp"]
 Env = Mapping[Any, Any]
 Fn = Callable[[Env], Any]
+Outcome = tuple[Any, float, float, "str | None"]  # value, scale, cancellation, error message
 
 MAX_LOOP = 20_000  # total terms of one Sum/Product evaluation
 
@@ -63,17 +64,21 @@ class EvaluationError(Exception):
 class Compiled:
     """A compiled expression: call ``evaluate(env)``; ``scale`` is set by each call.
 
-    With ``memo_size`` > 0 the last values are kept per point (``point_key``): matrix
-    expressions are evaluated at the same seeded points for every answer of a part (and
-    for each mistake rule), and an inverse at 60 digits is worth keeping. A kept value is
-    what the evaluation gave, with the scale and cancellation it recorded; arrays are
-    handed out as copies. Failures are never kept.
+    With ``memo_size`` > 0 the outcomes at the last ``memo_size`` points are kept: by the
+    point object itself (the checker's probe points are shared, read-only, by every answer
+    of a part: ``grader.check.equivalence``) and, with ``keyed``, by the point's values
+    (``point_key``: matrix expressions, whose points are converted anew for each
+    high-precision recheck). A kept outcome is what the evaluation gave (a value, or the
+    EvaluationError it raised) with the scale and cancellation it recorded, at the same
+    working precision; arrays are handed out as copies.
     """
 
     fn: Fn
     cell: list[float] = field(default_factory=lambda: [0.0, 0.0])
     memo_size: int = 0
-    memo: dict[Any, tuple[Any, float, float]] = field(default_factory=dict)
+    keyed: bool = False
+    memo: dict[Any, Outcome] = field(default_factory=dict)
+    by_point: dict[int, tuple[Env, int, Outcome]] = field(default_factory=dict)
 
     @property
     def scale(self) -> float:
@@ -86,18 +91,31 @@ class Compiled:
         return self.cell[1]
 
     def evaluate(self, env: Env) -> Any:
-        key = point_key(env) if self.memo_size > 0 else None
-        if key is not None:
-            kept = self.memo.get(key)
-            if kept is not None:
-                value, self.cell[0], self.cell[1] = kept
-                return value.copy() if _is_array(value) else value
-        value = self._evaluate(env)
-        if key is not None:
-            if len(self.memo) >= self.memo_size:
-                self.memo.pop(next(iter(self.memo)))
-            self.memo[key] = (value.copy() if _is_array(value) else value, self.cell[0], self.cell[1])
-        return value
+        if self.memo_size <= 0:
+            return self._evaluate(env)
+        digits = mpmath.mp.dps
+        kept = self.by_point.get(id(env))
+        if kept is not None and kept[0] is env and kept[1] == digits:
+            return self._replay(kept[2])
+        key = point_key(env) if self.keyed else None
+        outcome = self.memo.get(key) if key is not None else None
+        if outcome is None:
+            try:
+                value = self._evaluate(env)
+            except EvaluationError as exc:
+                outcome = (None, self.cell[0], self.cell[1], str(exc))
+            else:
+                outcome = (value.copy() if _is_array(value) else value, self.cell[0], self.cell[1], None)
+            if key is not None:
+                _keep(self.memo, key, outcome, self.memo_size)
+        _keep(self.by_point, id(env), (env, digits, outcome), self.memo_size)
+        return self._replay(outcome)
+
+    def _replay(self, outcome: Outcome) -> Any:
+        value, self.cell[0], self.cell[1], error = outcome
+        if error is not None:
+            raise EvaluationError(error)
+        return value.copy() if _is_array(value) else value
 
     def _evaluate(self, env: Env) -> Any:
         self.cell[0] = 0.0
@@ -110,6 +128,13 @@ class Compiled:
             raise EvaluationError(f"{type(exc).__name__}: {exc}") from None
         except np.linalg.LinAlgError as exc:
             raise EvaluationError(f"singular matrix: {exc}") from None
+
+
+def _keep(store: dict[Any, Any], key: Any, item: Any, size: int) -> None:
+    store.pop(key, None)
+    while len(store) >= size:
+        store.pop(next(iter(store)))
+    store[key] = item
 
 
 def point_key(env: Env) -> tuple[Any, ...] | None:
@@ -332,9 +357,9 @@ def _dimension(value: Any, env: Env) -> int:
 _NOT_FINITE = (sympy.oo, -sympy.oo, sympy.zoo, sympy.nan)
 
 
-def compile_numeric(expr: sympy.Basic, mode: Mode = "fp", memo_size: int = 0) -> Compiled:
+def compile_numeric(expr: sympy.Basic, mode: Mode = "fp", memo_size: int = 0, keyed: bool = False) -> Compiled:
     """Compile ``expr`` into closures. Raises EvaluationError for unsupported nodes.
-    ``memo_size``: how many points to keep values for (see ``Compiled``)."""
+    ``memo_size``, ``keyed``: which outcomes to keep (see ``Compiled``)."""
     cell = [0.0, 0.0]
     table = FP_FUNCTIONS if mode == "fp" else MP_FUNCTIONS
 
@@ -521,7 +546,7 @@ def compile_numeric(expr: sympy.Basic, mode: Mode = "fp", memo_size: int = 0) ->
             return lambda env: bool(compare(_real(left(env)), _real(right(env))))
         raise EvaluationError(f"cannot evaluate condition {cond}")
 
-    return Compiled(fn=build(expr), cell=cell, memo_size=memo_size)
+    return Compiled(fn=build(expr), cell=cell, memo_size=memo_size, keyed=keyed)
 
 
 def _build_pow(node: sympy.Pow, build: Callable[[sympy.Basic], Fn], mode: Mode) -> Fn:

@@ -230,7 +230,7 @@ def test_kept_point_value_is_the_evaluated_one(expr: sympy.Basic, mode: str) -> 
 
     from grader.check.numeric import compile_numeric
 
-    kept, plain = compile_numeric(expr, mode, memo_size=4), compile_numeric(expr, mode)  # type: ignore[arg-type]
+    kept, plain = compile_numeric(expr, mode, memo_size=4, keyed=True), compile_numeric(expr, mode)  # type: ignore[arg-type]
     points = [_matrix_point(seed) for seed in range(6)]
     if mode == "mp":
         points = [eq._mp_env(point) for point in points]
@@ -244,7 +244,11 @@ def test_kept_point_value_is_the_evaluated_one(expr: sympy.Basic, mode: str) -> 
             assert (scale, cancellation) == (kept.scale, kept.cancellation) == (plain.scale, plain.cancellation)
             again[0, 0] = again[0, 0] + 1  # a caller changing its copy changes nothing kept
             assert repr(kept.evaluate(point)) == repr(reference)
-    assert len(kept.memo) <= 4
+    assert len(kept.memo) <= 4 and len(kept.by_point) <= 4
+    if mode == "mp":  # new point objects with the same values: kept by value
+        with mpmath.workdps(60):
+            copies = [eq._mp_env(_matrix_point(seed)) for seed in (4, 5)]
+            assert [repr(kept.evaluate(point)) for point in copies] == [repr(plain.evaluate(point)) for point in copies]
     if mode == "fp":
         assert np.all(np.isfinite(reference.astype(float)))
 
@@ -312,3 +316,26 @@ def test_kept_points_are_per_context_and_read_only() -> None:
     assert not np.array_equal(point[X], other.point(0)[X])
     with pytest.raises(ValueError):
         point[X][0, 0] = 1.0  # shared between answers: never changed in place
+
+
+@pytest.mark.parametrize("mode", ["fp", "mp"])
+def test_kept_failure_is_the_evaluated_one(mode: str) -> None:
+    """A point where a side is undefined raises the same EvaluationError when kept."""
+    import mpmath
+
+    from grader.check.numeric import EvaluationError, compile_numeric
+
+    expr = 1 / (x - 1) + sympy.log(y)
+    kept = compile_numeric(expr, mode, memo_size=8)  # type: ignore[arg-type]
+    plain = compile_numeric(expr, mode)  # type: ignore[arg-type]
+    convert = float if mode == "fp" else mpmath.mpf
+    points = [{x: convert(1.0), y: convert(2.0)}, {x: convert(3.0), y: convert(2.0)}, {x: convert(3.0), y: convert(0.0)}]
+    with mpmath.workdps(30):
+        for point in points * 2:
+            outcomes = []
+            for compiled in (kept, plain):
+                try:
+                    outcomes.append(("value", repr(compiled.evaluate(point)), compiled.scale, compiled.cancellation))
+                except EvaluationError as exc:
+                    outcomes.append(("error", str(exc)))
+            assert outcomes[0] == outcomes[1]
