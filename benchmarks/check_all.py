@@ -80,7 +80,10 @@ def main() -> None:
     print()
     for kind, (spent, n) in sorted(by_kind.items(), key=lambda item: -item[1][0]):
         print(f"kind {kind:12s} n={int(n):5d} total {spent:6.2f}s mean {1000 * spent / n:6.2f} ms")
-    print(f"\n{len(rows)} distinct checks, CPU {total:.2f} s")
+    import resource
+
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\n{len(rows)} distinct checks, CPU {total:.2f} s, peak memory of this process {peak_mb:.0f} MB")
     if args.dump:
         args.dump.write_text(json.dumps(dump, indent=1, sort_keys=True, default=str) + "\n", encoding="utf-8")
     if profiler is not None:
