@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -379,9 +380,15 @@ DRAWS_KEPT = 256
 _DRAWS: dict[tuple[Any, ...], _Draws] = {}
 
 
+def _points_rng(ctx: CheckContext, salt: str) -> random.Random:
+    return random.Random(zlib.crc32(f"{ctx.seed}/{ctx.part_id}/{salt}".encode()))
+
+
 def _draws_for(probe: _Probe, ctx: CheckContext, integer_checks: tuple[int, ...], mode: str, salt: str) -> _Draws:
     """The kept points of a sampling run (see ``_Draws``); the context is matched by
     identity (the entry holds it, so its id is not reused while it is kept)."""
+    if not _in_main_thread():  # drawn for this run only
+        return _Draws(probe, ctx, tuple(integer_checks), mode, _points_rng(ctx, salt))
     key = (
         id(ctx), ctx.seed, ctx.part_id, salt, mode, mpmath.mp.dps if mode == "mp" else 0,
         tuple(probe.scalars), tuple(probe.bounds), tuple(probe.matrices),
@@ -391,8 +398,7 @@ def _draws_for(probe: _Probe, ctx: CheckContext, integer_checks: tuple[int, ...]
     if draws is not None and draws.ctx is ctx:
         _DRAWS[key] = _DRAWS.pop(key)  # most recently used last
         return draws
-    rng = random.Random(zlib.crc32(f"{ctx.seed}/{ctx.part_id}/{salt}".encode()))
-    draws = _Draws(probe, ctx, tuple(integer_checks), mode, rng)
+    draws = _Draws(probe, ctx, tuple(integer_checks), mode, _points_rng(ctx, salt))
     _DRAWS[key] = draws
     while len(_DRAWS) > DRAWS_KEPT:
         _DRAWS.pop(next(iter(_DRAWS)))
@@ -822,8 +828,15 @@ def _compile_plain_pair(expected: sympy.Basic, submitted: sympy.Basic, mode: Lit
 
 def _compile_pair(expected: sympy.Basic, submitted: sympy.Basic, mode: Literal["fp", "mp"], seed: int) -> _Probe:
     """Both sides compiled for numeric probing, with the symbols, bounds, matrices and kinks to sample."""
-    plain = _compile_plain_pair(expected, submitted, mode)
+    plain = _compile_plain_pair(expected, submitted, mode) if _in_main_thread() else None
     return plain if plain is not None else _compile_general_pair(expected, submitted, mode, seed)
+
+
+def _in_main_thread() -> bool:
+    """What is kept between answers (compiled sides with their scale and outcomes, probe
+    points) is shared mutable state: used only by the main thread, where the pool workers
+    and the CLI check answers; another thread builds its own, as before."""
+    return threading.current_thread() is threading.main_thread()
 
 
 def _compile_general_pair(expected: sympy.Basic, submitted: sympy.Basic, mode: Literal["fp", "mp"], seed: int) -> _Probe:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -152,10 +153,10 @@ def parse_student(text: str, parse_ctx: Any) -> Parsed | Invalid:
     Kept per (text, parser context) in this process: the pieces of answers repeat across a
     class (``beta = sqrt(3/d)`` in many constraint answers). The context is matched by
     identity (the entry holds it, so its id is not reused while kept); results are frozen
-    values, shared as they are."""
+    values, shared as they are. Main thread only (the cache is not locked)."""
     from grader.parse import parse_answer
 
-    if not isinstance(text, str):
+    if not isinstance(text, str) or threading.current_thread() is not threading.main_thread():
         return parse_answer(text, parse_ctx)
     key = (text, id(parse_ctx))
     hit = _STUDENT_CACHE.get(key)

@@ -339,3 +339,21 @@ def test_kept_failure_is_the_evaluated_one(mode: str) -> None:
                 except EvaluationError as exc:
                     outcomes.append(("error", str(exc)))
             assert outcomes[0] == outcomes[1]
+
+
+# decided without a budgeted proof step (those are skipped off the main thread, as before)
+NUMERIC_ONLY = [case for case in SAME_READING if ("wrong" in case[0] or "mistake" in case[0]) and "constraint" not in case[0]]
+
+
+@needs_parser
+@pytest.mark.parametrize(("part", "key", "symbols", "first", "second"), [c[1:] for c in NUMERIC_ONLY], ids=[c[0] for c in NUMERIC_ONLY])
+def test_other_threads_get_the_same_verdicts(part: Part, key: KeyPart, symbols: dict, first: str, second: str) -> None:
+    """Off the main thread nothing is shared (compiled sides, points, parses, comparisons
+    are made for the call): the verdicts are those of the main thread."""
+    ctx = make_ctx(symbols)
+    main = [check_part(part, key, text, ctx).to_json() for text in (first, second)]
+    other: list[dict] = []
+    worker = threading.Thread(target=lambda: other.extend(check_part(part, key, text, ctx).to_json() for text in (first, second)))
+    worker.start()
+    worker.join()
+    assert other == main
