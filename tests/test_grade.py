@@ -250,6 +250,9 @@ def test_real_batch_is_identical_for_1_and_2_workers(tmp_path: Path) -> None:
     two = grade_batch(RUBRIC, SHA, key, subs, tmp_path / "w2", workers=2, quiet=True)
     assert _tree(tmp_path / "w1") == _tree(tmp_path / "w2")
     assert one.dumps() == two.dumps()
+    for out in ("w1", "w2"):  # the database's WAL files are cleaned up (the report reads it last)
+        left = sorted(path.name for path in (tmp_path / out).iterdir() if path.name.startswith("grades.sqlite"))
+        assert left == ["grades.sqlite"], left
     alice = json.loads((tmp_path / "w1" / "feedback" / "alice.json").read_text())
     statuses = {part["part_id"]: part["status"] for part in alice["parts"]}
     assert statuses == {"q1.he_std": "missing", "q1.count": "correct", "q2.mean": "correct",

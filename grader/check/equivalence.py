@@ -53,7 +53,13 @@ from grader.check.base import CheckContext
 from grader.check.identity import POINTS, exact_identity, is_rational_expression
 from grader.check.numeric import Compiled, EvaluationError, compile_numeric
 from grader.check.parsing import lookup_spec
-from grader.check.piecewise import has_kinks, kink_points, prove_by_cases
+from grader.check.piecewise import (
+    has_kinks,
+    kink_arguments,
+    kink_points,
+    kink_roots,
+    prove_by_cases,
+)
 from grader.check.rewrites import INVERSE_FUNCTIONS, extra_proof_steps, prove_by_derivative
 from grader.check.symbols import (
     FunctionDefs,
@@ -113,6 +119,8 @@ class _Probe:
     matrices: list[MatrixSymbol]
     has_floats: bool
     kinks: dict[sympy.Symbol, list[float]] = field(default_factory=dict)
+    kink_arguments: list[Compiled] = field(default_factory=list)  # fp only: kinks of several symbols
+    kink_roots: list[tuple[sympy.Symbol, Compiled]] = field(default_factory=list)  # ... and where each symbol crosses them
 
 
 def _bound_symbols(expr: sympy.Basic) -> set[sympy.Symbol]:
@@ -430,7 +438,96 @@ def _sample(probe: _Probe, ctx: CheckContext, tolerance: Tolerance | None, integ
             continue
         agree = _close(expected, submitted, float(scale), tolerance, mode, probe.has_floats)
         samples.valid.append((env, expected, submitted, agree))
+    if probe.kink_arguments:
+        _cover_kink_signs(probe, ctx, tolerance, integer_checks, rng, samples)
     return samples
+
+
+KINK_SEARCH_DRAWS = 200  # random points searched for a missing side of a kink of several symbols
+KINK_EXTRA_POINTS = 8
+
+
+def _across(symbol: sympy.Symbol, root: Compiled, env: dict[Any, Any], ctx: CheckContext, rng: random.Random,
+            below: bool) -> float | None:
+    """A value of ``symbol`` below (or above) where it crosses a kink, the other symbols
+    as drawn; None when that side is outside its domain (or it is an integer symbol)."""
+    bounds = _continuous_bounds(symbol, ctx)
+    if bounds is None:
+        return None
+    try:
+        crossing = _finite_value(root.evaluate(env), "fp")
+    except EvaluationError:
+        return None
+    if crossing is None:
+        return None
+    low, high = bounds
+    reach = max(1.0, abs(crossing))
+    start, end = (max(low, crossing - reach), min(crossing, high)) if below else (max(crossing, low), min(high, crossing + reach))
+    if not start < end:
+        return None
+    value = start + (end - start) * rng.uniform(0.05, 0.95)
+    return value if low < value < high else None
+
+
+def _continuous_bounds(symbol: sympy.Symbol, ctx: CheckContext) -> tuple[float, float] | None:
+    """The open range a real symbol is drawn from (None for integer symbols)."""
+    spec = spec_for(symbol, ctx)
+    if spec.domain in (Domain.integer, Domain.positive_integer):
+        return None
+    if spec.domain in (Domain.positive, Domain.nonnegative):
+        return 0.0, math.inf
+    if spec.domain is Domain.interval and spec.low is not None and spec.high is not None:
+        return spec.low, spec.high
+    return -math.inf, math.inf
+
+
+def _signs(probe: _Probe, env: dict[Any, Any]) -> tuple[int, ...] | None:
+    signs = []
+    for argument in probe.kink_arguments:
+        try:
+            value = _finite_value(argument.evaluate(env), "fp")
+        except EvaluationError:
+            return None
+        if value is None:
+            return None
+        signs.append(1 if value > 0 else -1 if value < 0 else 0)
+    return tuple(signs)
+
+
+def _cover_kink_signs(probe: _Probe, ctx: CheckContext, tolerance: Tolerance | None, integer_checks: tuple[int, ...],
+                      rng: random.Random, samples: _Samples) -> None:
+    """Kinks of several symbols (``|x - y|``, ``max(x, y)``, ``relu(w x + b)``): the
+    random points may all fall on one side (x in (0, 1000), y in (0, 1): x > y almost
+    always), so that ``|x - y|`` and ``x - y`` agree everywhere they were compared. Search
+    more points and add those with a sign pattern of the kink arguments not seen yet."""
+    seen = {_signs(probe, env) for env, *_rest in samples.valid}
+    added = 0
+    for attempt in range(KINK_SEARCH_DRAWS):
+        if added >= KINK_EXTRA_POINTS:
+            break
+        env = _draw_env(probe, ctx, rng, integer_checks, MAX_ATTEMPTS + attempt, "fp")
+        if probe.kink_roots and attempt % 4:  # three draws in four: one symbol moved across a kink
+            move = attempt - attempt // 4 - 1  # 0, 1, 2, ... over the moving draws
+            symbol, root = probe.kink_roots[(move // 2) % len(probe.kink_roots)]
+            moved = _across(symbol, root, env, ctx, rng, below=move % 2 == 0)
+            if moved is None:
+                continue
+            env[symbol] = moved
+        pattern = _signs(probe, env)
+        if pattern is None or pattern in seen:
+            continue
+        seen.add(pattern)
+        try:
+            expected = _finite_value(probe.expected.evaluate(env), "fp")
+            scale = probe.expected.scale
+            submitted = _finite_value(probe.submitted.evaluate(env), "fp")
+            scale = max(scale, probe.submitted.scale)
+        except EvaluationError:
+            continue
+        if expected is None or submitted is None:
+            continue
+        samples.valid.append((env, expected, submitted, _close(expected, submitted, float(scale), tolerance, "fp", probe.has_floats)))
+        added += 1
 
 
 def _diagnose(samples: _Samples) -> dict[str, Any]:
@@ -857,7 +954,26 @@ def _compile_general_pair(expected: sympy.Basic, submitted: sympy.Basic, mode: L
         matrices=matrices,
         has_floats=bool(both.atoms(sympy.Float)),
         kinks={symbol: kink_points(both, symbol) for symbol in scalars} if has_kinks(both) else {},
+        **(_compile_kinks(both, scalars) if mode == "fp" and not matrices and has_kinks(both) else {}),
     )
+
+
+def _compile_kinks(both: sympy.Basic, scalars: list[sympy.Symbol]) -> dict[str, Any]:
+    """The kink arguments of several symbols, and the roots that cross them, compiled."""
+    arguments = kink_arguments(both)
+    compiled, roots = [], []
+    for argument in arguments:
+        try:
+            compiled.append(compile_numeric(argument, "fp"))
+        except EvaluationError:
+            continue
+    for symbol, root in kink_roots(arguments):
+        if symbol in scalars:
+            try:
+                roots.append((symbol, compile_numeric(root, "fp")))
+            except EvaluationError:
+                continue
+    return {"kink_arguments": compiled, "kink_roots": roots}
 
 
 def _as_scalar_if_1x1(expr: sympy.Basic) -> sympy.Basic:

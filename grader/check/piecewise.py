@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 import sympy
 
-__all__ = ["has_kinks", "kink_points", "prove_by_cases"]
+__all__ = ["has_kinks", "kink_arguments", "kink_points", "kink_roots", "prove_by_cases"]
 
 KINK_TYPES: tuple[type, ...] = (sympy.Abs, sympy.sign, sympy.Heaviside, sympy.Max, sympy.Min)
 MAX_LEAVES = 64
@@ -38,6 +38,59 @@ def _arguments(node: sympy.Basic) -> list[sympy.Expr]:
         return [node.args[0]]
     args = node.args
     return [sympy.Add(args[i], -args[j]) for i in range(len(args)) for j in range(i + 1, len(args))]
+
+
+def kink_arguments(expr: sympy.Basic) -> list[sympy.Expr]:
+    """The kink arguments ``kink_points`` cannot place on one symbol's axis: those of
+    several symbols (``|x - y|``, ``max(x, y)``) or not linear in their symbol. The
+    sampler looks for probe points on both sides of each (``MAX_KINKS`` at most)."""
+    found: list[sympy.Expr] = []
+    if not has_kinks(expr):
+        return found
+    for node in sympy.preorder_traversal(expr):
+        if not isinstance(node, KINK_TYPES):
+            continue
+        for argument in _arguments(node):
+            symbols = argument.free_symbols
+            if not symbols or argument in found:
+                continue
+            if len(symbols) == 1:
+                (symbol,) = symbols
+                try:
+                    if sympy.Poly(argument, symbol).degree() == 1:
+                        continue  # kink_points places it
+                except sympy.PolynomialError:
+                    pass
+            found.append(argument)
+            if len(found) >= MAX_KINKS:
+                return found
+    return found
+
+
+def kink_roots(arguments: list[sympy.Expr]) -> list[tuple[sympy.Symbol, sympy.Expr]]:
+    """(symbol, where it crosses zero as an expression of the other symbols) for each
+    argument of several symbols and each symbol it is linear in (``x - y``: x = y and
+    y = x), so the sampler can put that symbol on either side of the kink."""
+    roots: list[tuple[sympy.Symbol, sympy.Expr]] = []
+    for argument in arguments:
+        if len(argument.free_symbols) < 2:
+            continue
+        for symbol in sorted(argument.free_symbols, key=str):
+            if not isinstance(symbol, sympy.Symbol):
+                continue
+            try:
+                polynomial = sympy.Poly(argument, symbol)
+            except sympy.PolynomialError:
+                continue
+            if polynomial.degree() != 1:
+                continue
+            slope, offset = polynomial.all_coeffs()
+            if slope == 0:
+                continue
+            roots.append((symbol, -offset / slope))
+            if len(roots) >= 2 * MAX_KINKS:
+                return roots
+    return roots
 
 
 def kink_points(expr: sympy.Basic, symbol: sympy.Symbol) -> list[float]:

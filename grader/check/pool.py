@@ -344,7 +344,8 @@ class Pool(Generic[T, R]):
         return _Worker(self._context, self.fn, self.initializer, self.initargs, self.budget, self.on_warnings)
 
     def _in_process(
-        self, tasks: Sequence[T], on_timeout: Callable[[T, str], R], progress: Callable[[int], None] | None
+        self, tasks: Sequence[T], on_timeout: Callable[[T, str], R], progress: Callable[[int], None] | None,
+        on_result: Callable[[int, R], None] | None = None,
     ) -> list[R]:
         if not self._initialized and self.initializer is not None:
             self.initializer(*self.initargs)
@@ -357,6 +358,8 @@ class Pool(Generic[T, R]):
                 results.append(on_timeout(task, MEMORY_REASON))
             except Exception as exc:  # noqa: BLE001 - same contract as the worker processes
                 results.append(on_timeout(task, f"the checker failed: {type(exc).__name__}: {exc}"))
+            if on_result is not None:
+                on_result(len(results) - 1, results[-1])
             if progress is not None:
                 progress(len(results))
         return results
@@ -367,10 +370,15 @@ class Pool(Generic[T, R]):
         *,
         on_timeout: Callable[[T, str], R],
         progress: Callable[[int], None] | None = None,
+        on_result: Callable[[int, R], None] | None = None,
     ) -> list[R]:
-        """Run ``fn`` on every task; results in input order (see the module docstring)."""
+        """Run ``fn`` on every task; results in input order (see the module docstring).
+
+        ``on_result(index, result)``: called in this process as each result arrives (in
+        the order they finish), while the workers go on with the next tasks: work on a
+        result overlaps theirs. An exception it raises stops the map like an interrupt."""
         if self.workers <= 0:
-            return self._in_process(tasks, on_timeout, progress)
+            return self._in_process(tasks, on_timeout, progress, on_result)
         if not tasks:
             return []
         budget = self.budget
@@ -380,6 +388,8 @@ class Pool(Generic[T, R]):
 
         def finish(index: int, result: R) -> None:
             results[index] = result
+            if on_result is not None:
+                on_result(index, result)
             if progress is not None:
                 progress(len(results))
 

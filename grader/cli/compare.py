@@ -65,7 +65,7 @@ def _print_result(expected: str, result: dict[str, Any]) -> None:
 @click.option("--symbol", "symbols", multiple=True, metavar="NAME:DOMAIN", help="A symbol and its domain: positive, nonnegative, nonzero, integer, positive_integer, real, interval(a,b), matrix(m,n), identity.")
 @click.option("--function", "functions", multiple=True, metavar="NAME=EXPR", help="A function of x, e.g. sigma=1/(1+exp(-x)); NAME alone is an abstract function.")
 @click.option("--rtol", type=float, default=None, help="Relative tolerance.")
-@click.option("--atol", type=float, default=None, help="Absolute tolerance.")
+@click.option("--atol", type=float, default=None, help="Absolute tolerance (given alone: the whole tolerance, rtol 0).")
 @click.option("--sigfigs", type=click.IntRange(1, 15), default=None, help="Significant figures (numbers).")
 @click.option("--decimals", type=click.IntRange(0, 15), default=None, help="Decimal places (numbers).")
 @click.option("--partial-credit/--no-partial-credit", "partial_credit", default=None, help="Array, tuple, set: credit per matched element (default: none).")

@@ -16,10 +16,12 @@ def report_command(out_dir: Path) -> None:
     """Write OUT/report.html: per-part statistics, plots, item analysis, common wrong
     answers, review progress and a page per student (self-contained; opens from a file)."""
     from grader.errors import GraderError
+    from grader.files import exclusive_output
     from grader.output.report import write_report
 
     try:
-        target = write_report(out_dir)
+        with exclusive_output(out_dir):  # never while a grade run (or an import) writes OUT
+            target = write_report(out_dir)
     except GraderError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

@@ -87,12 +87,14 @@ def export_command(out_dir: Path, output: Path, per_student: bool, include_decid
 def import_command(out_dir: Path, csv_file: Path, who: str | None) -> None:
     """Record the scores of CSV_FILE (from `grader review export`) in OUT, all or none,
     then re-render gradebook.csv, summary.json and the feedback concerned."""
+    from grader.files import exclusive_output
     from grader.output.render import render_outputs
     from grader.review.decisions import import_decisions
 
     try:
-        count = import_decisions(out_dir, csv_file, who=who or os.environ.get("USER", "") or "csv")
-        summary: Any = render_outputs(out_dir)
+        with exclusive_output(out_dir):  # never while a grade run writes OUT
+            count = import_decisions(out_dir, csv_file, who=who or os.environ.get("USER", "") or "csv")
+            summary: Any = render_outputs(out_dir)
     except GraderError as exc:
         _fail(str(exc))
     click.echo(f"recorded {count} decision(s) from {csv_file}; {summary.pending} answer(s) still waiting for a person")

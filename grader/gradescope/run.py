@@ -184,7 +184,7 @@ def _grade(paths: Paths, budget: RunBudget, started: float, out: TextIO, state: 
         _log(out, f"extraction failed: {extraction.failed}")
     _log(out, f"found {len(extraction.answers)} answer(s); {len(extraction.problems)} problem(s)")
 
-    from grader.gradescope.startup import defer_sympy_units
+    from grader.check.startup import defer_sympy_units
 
     checks = plan_checks(rubric, [extraction])
     seconds = budget.per_answer(len(checks))

@@ -42,7 +42,7 @@ from grader.grading.plan import (
     submission_folders,
     verdicts_of,
 )
-from grader.grading.score import for_summary, score_extraction
+from grader.grading.score import score_extraction
 from grader.grading.worker import (
     BatchTask,
     StudentRenderer,
@@ -306,18 +306,24 @@ def _grade_into(db: ResultsDB, rubric: Rubric, rubric_sha: str, key: AnswerKey, 
                 )
                 jobs = [WriteJob(s.extraction, s.stem, verdicts_of(s.extraction, cache)) for s in chunk]
                 # the workers score and render each student and stage their files; this process
-                # scores them too (pure and cheap), so that no result travels back through a pipe
-                written = pool.map([("write", job) for job in jobs], on_timeout=batch_on_failure)
+                # scores them too (pure and cheap: no result travels back through a pipe), each
+                # as its files are staged, while the workers go on with the next students
+                records: list[StudentRecord | None] = [None] * len(jobs)
+
+                def score(index: int, _staged: Any, jobs: list[WriteJob] = jobs,
+                          records: list[StudentRecord | None] = records) -> None:
+                    job = jobs[index]
+                    full = score_extraction(rubric, rubric_sha, job.extraction, job.verdicts)
+                    graded[job.stem] = Graded(full.result, full.submission_sha256, stem=job.stem)
+                    records[index] = _record(full, job)
+
+                written = pool.map([("write", job) for job in jobs], on_timeout=batch_on_failure, on_result=score)
                 staged: list[tuple[str, str]] = []
-                records: list[StudentRecord] = []
                 for job, done in zip(jobs, written, strict=True):
                     if done is None:  # the worker failed: do it here (an error now is a bug: raised)
                         done = write_student(rubric, rubric_sha, feedback_dir, job, render)[1]
                     staged.extend(done)
-                    full = score_extraction(rubric, rubric_sha, job.extraction, job.verdicts)
-                    graded[job.stem] = for_summary(full, job.stem)
-                    records.append(_record(full, job))
-                db.record(records)  # the chunk's results, then
+                db.record([record for record in records if record is not None])  # the chunk's results, then
                 commit_staged(staged)  # its files, durable then in place (resume needs both)
                 gc.freeze()  # nor the chunk's results
             merges = _proven_equal_groups(rubric, cache, todo, pool)

@@ -5,15 +5,13 @@ Pure functions; also the verdict given to a check the pool had to stop.
 
 from __future__ import annotations
 
-import dataclasses
-
 from grader.check.verdict import Status, Verdict
 from grader.grading.plan import CheckKey, normalize_answer
 from grader.results import Graded, PartResult, Student, SubmissionResult, file_stem
 from grader.rubric.models import Rubric
 from grader.submission.extract import Extraction
 
-__all__ = ["ANSWER_DISPLAY_CHARS", "check_failed", "for_summary", "score_extraction"]
+__all__ = ["ANSWER_DISPLAY_CHARS", "check_failed", "score_extraction"]
 
 ANSWER_DISPLAY_CHARS = 500
 
@@ -96,22 +94,3 @@ def check_failed(reason: str) -> Verdict:
         feedback=f"Checking this answer ran out of its budget ({reason}); a person will look at it.",
         evidence={"reason": str(reason)},
     )
-
-
-def for_summary(graded: Graded, stem: str | None = None) -> Graded:
-    """What the gradebook and the class summary use of a graded student (points, status,
-    answer, how it was read): small to keep for a class. ``stem``: the student's file stem
-    in the batch (default: the graded one's)."""
-    result = graded.result
-    parts = tuple(
-        PartResult(
-            part_id=part.part_id,
-            points=part.points,
-            max_points=part.max_points,
-            verdict=Verdict(part.verdict.score, part.verdict.status, "", shown=part.verdict.shown),
-            answer=part.answer,
-        )
-        for part in result.parts
-    )
-    return Graded(dataclasses.replace(result, parts=parts, problems=()), graded.submission_sha256,
-                  stem=graded.stem if stem is None else stem)

@@ -170,7 +170,12 @@ def _note_warnings(result: Any, messages: list[str]) -> Any:
 
 def warm_up(rubric: Rubric, key: AnswerKey, seed: int = 0) -> None:
     """Load the engine, checkers and parsers in this process before workers are forked,
-    by reading each part's own expected value (rubric text, trusted). Best effort."""
+    by reading each part's own expected value (rubric text, trusted), and what
+    ``sympy.simplify`` imports on its first call (the tensor module; units through a
+    stand-in: ``grader.check.startup``), so that no worker imports them again. Best effort."""
+    from grader.check.startup import defer_sympy_units
+
+    defer_sympy_units()
     init_worker(rubric, key, seed)
     from grader.check.registry import checker_for
 
@@ -187,6 +192,13 @@ def warm_up(rubric: Rubric, key: AnswerKey, seed: int = 0) -> None:
                 checker_for(kind).read(part.answer, expected, _WORKER["contexts"][part.id])
             except Exception:  # noqa: BLE001, S110 - warming up only; real checks run isolated
                 pass
+        try:
+            import numpy.random  # noqa: F401 - what the checkers' sampling loads on first use
+            import sympy
+
+            sympy.simplify(sympy.Symbol("x") + 1)  # its lazy imports, once, before the fork
+        except Exception:  # noqa: BLE001, S110 - warming up only
+            pass
 
 
 def make_pool(

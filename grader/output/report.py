@@ -6,7 +6,7 @@ only and defensively); ``render_report(data, assets)`` is pure and returns the H
 ``write_report(out_dir)`` does both and writes the file atomically.
 
 The page needs no network and opens from a file: the plots are inline SVG drawn by
-matplotlib (Agg backend, imported lazily: never in the Gradescope image), KaTeX's script
+``grader.output.charts`` (no plotting library), KaTeX's script
 and stylesheet are inlined with its fonts as ``data:`` URLs, and every student text is
 HTML-escaped (math is handed to KaTeX as text, never as markup). Sections:
 
@@ -99,6 +99,15 @@ class ReportData:
                 index.setdefault(part["part_id"], []).append((student, part))
         return index
 
+    @functools.cached_property
+    def shares(self) -> dict[str, Counter[str]]:
+        """part id -> status -> number of students."""
+        shares: dict[str, Counter[str]] = {part_id: Counter() for part_id in self.part_ids}
+        for student in self.students:
+            for part in student.parts:
+                shares.setdefault(part["part_id"], Counter())[part["status"]] += 1
+        return shares
+
 
 @dataclass(frozen=True)
 class ItemStats:
@@ -144,13 +153,30 @@ def _student_row(stem: str, data: dict[str, Any]) -> StudentRow:
     )
 
 
+def _read_only(db_path: Path) -> sqlite3.Connection:
+    """A connection that never modifies the database: opened read-write where it can be
+    (never created), with ``query_only``, so that closing it as the last connection cleans up
+    the WAL's ``-wal``/``-shm`` files as a writer does (a ``mode=ro`` connection leaves its
+    ``-shm`` behind); read-only where the folder is not writable."""
+    try:
+        connection = sqlite3.connect(f"file:{db_path}?mode=rw", uri=True, timeout=5)
+    except sqlite3.Error:
+        return sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+    try:
+        connection.execute("PRAGMA query_only = ON")
+    except sqlite3.Error:
+        connection.close()
+        raise
+    return connection
+
+
 def review_progress(db_path: Path) -> dict[str, Any] | None:
     """Review progress from ``grades.sqlite`` (read only); None when there is no database,
     ``{"error": ...}`` when it cannot be read as expected (it is never modified)."""
     if not db_path.is_file():
         return None
     try:
-        connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+        connection = _read_only(db_path)
     except sqlite3.Error as exc:
         return {"error": f"cannot open {db_path.name}: {exc}"}
     try:
@@ -272,12 +298,8 @@ def item_analysis(data: ReportData) -> list[ItemStats]:
 
 
 def status_shares(data: ReportData) -> dict[str, Counter[str]]:
-    """part id -> status -> number of students."""
-    shares: dict[str, Counter[str]] = {part_id: Counter() for part_id in data.part_ids}
-    for student in data.students:
-        for part in student.parts:
-            shares.setdefault(part["part_id"], Counter())[part["status"]] += 1
-    return shares
+    """part id -> status -> number of students (counted once per report)."""
+    return data.shares
 
 
 def common_wrong(data: ReportData, part_id: str, top: int = TOP_WRONG) -> list[tuple[str, str, int]]:
@@ -319,82 +341,39 @@ def tex_of(written: str, shown: str, parse: bool = True) -> str:
     return ""
 
 
-def _svg(figure: Any) -> str:
-    import io
-
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
-    text = buffer.getvalue()
-    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.DOTALL)  # RDF block: namespaces only
-    return text[text.index("<svg"):]
-
-
 def plots(data: ReportData, items: list[ItemStats]) -> dict[str, str]:
-    """name -> inline SVG (matplotlib figures without pyplot); {} when matplotlib is not installed."""
-    try:
-        import matplotlib
-    except ImportError:
-        return {}
-    from matplotlib.figure import Figure  # no pyplot: no global state, half the import time
-    from matplotlib.ticker import MaxNLocator
+    """name -> inline SVG (``grader.output.charts``: no plotting library, same bytes for
+    the same data)."""
+    from grader.output import charts
 
-    def subplots(figsize: tuple[float, float]) -> tuple[Any, Any]:
-        figure = Figure(figsize=figsize)
-        return figure, figure.subplots()
-
-    matplotlib.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "grader-report", "font.size": 9})
-    out: dict[str, str] = {}
     shares = status_shares(data)
     parts = list(data.part_ids)
-    height = max(2.5, 0.28 * len(parts) + 1)
-    fig, ax = subplots((6, 2.8))
     top = max((s.max_total for s in data.students), default=1.0) or 1.0
-    ax.hist([s.total for s in data.students], bins=10, range=(0, top), color="#1e88e5", edgecolor="white")
-    ax.set_xlabel(f"total (of {top:g})")
-    ax.set_ylabel("students")
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # whole students, never 0.5
-    ax.set_title("Score distribution")
-    out["histogram"] = _svg(fig)
-
-    fig, ax = subplots((6, height))
+    out = {
+        "histogram": charts.histogram(
+            [s.total for s in data.students], bins=10, low=0.0, high=top, title="Score distribution",
+            xlabel=f"total (of {top:g})", ylabel="students", color="#1e88e5",
+        )
+    }
     means = []
     for part_id in parts:
         pts = [p["points"] for _s, p in data.by_part.get(part_id, [])]
         top_part = data.max_points.get(part_id, 0.0)
         means.append(statistics.fmean(pts) / top_part if pts and top_part else 0.0)
-    ax.barh(parts, means, color="#43a047")
-    ax.set_xlim(0, 1)
-    ax.invert_yaxis()
-    ax.set_xlabel("mean share of the part's points")
-    ax.set_title("Per-part mean")
-    out["means"] = _svg(fig)
-
-    fig, ax = subplots((6, height))
-    left = [0.0] * len(parts)
+    out["means"] = charts.horizontal_bars(parts, means, title="Per-part mean", xlabel="mean share of the part's points",
+                                          color="#43a047")
+    series = []
     for status in STATUS_ORDER:
         values = [shares[p][status] / max(1, sum(shares[p].values())) for p in parts]
         if any(values):
-            ax.barh(parts, values, left=left, color=STATUS_COLORS[status], label=status)
-            left = [a + b for a, b in zip(left, values, strict=True)]
-    ax.set_xlim(0, 1)
-    ax.invert_yaxis()
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=5, frameon=False)
-    ax.set_title("Status shares")
-    out["statuses"] = _svg(fig)
-
-    fig, ax = subplots((6, 3.2))
+            series.append((status, values, STATUS_COLORS[status]))
+    out["statuses"] = charts.stacked_bars(parts, series, title="Status shares", xlabel="share of the students")
     judged = [item for item in items if item.discrimination is not None and item.difficulty is not None]
-    ax.axhline(DISCRIMINATION_FLOOR, color="#e53935", linestyle="--", linewidth=1)
-    ax.scatter([i.difficulty or 0.0 for i in judged], [i.discrimination or 0.0 for i in judged], color="#1e88e5")
-    for item in judged:
-        ax.annotate(item.part_id, (item.difficulty or 0.0, item.discrimination or 0.0), fontsize=7,
-                    xytext=(3, 3), textcoords="offset points")
-    ax.set_xlim(-0.05, 1.05)
-    ax.set_ylim(-1.05, 1.05)
-    ax.set_xlabel("difficulty (mean share of the points)")
-    ax.set_ylabel("corrected item-total r")
-    ax.set_title("Item analysis")
-    out["items"] = _svg(fig)
+    out["items"] = charts.scatter(
+        [(item.difficulty or 0.0, item.discrimination or 0.0, item.part_id) for item in judged],
+        title="Item analysis", xlabel="difficulty (mean share of the points)", ylabel="corrected item-total r",
+        xlim=(0.0, 1.0), ylim=(-1.0, 1.0), color="#1e88e5", hline=(DISCRIMINATION_FLOOR, "#e53935"),
+    )
     return out
 
 
@@ -444,8 +423,6 @@ def _class_section(data: ReportData, items: list[ItemStats], figures: dict[str, 
         f"<p>{len(data.students)} students; mean total {statistics.fmean(totals):.2f} of {top:g}"
         f" (median {statistics.median(totals):.2f}).</p>",
     ]
-    if not figures:
-        out.append('<p class="muted">No plots: matplotlib is not installed (pip install "grader[report]").</p>')
     for name in ("histogram", "means", "statuses", "items"):
         if name in figures:
             out.append(f'<div class="plot" id="plot-{name}">{figures[name]}</div>')
@@ -506,15 +483,24 @@ def _student_section(student: StudentRow) -> list[str]:
     for part in student.parts:
         answer = part["answer"]
         written = "" if answer is None else answer if isinstance(answer, str) else json.dumps(answer)
-        feedback = part["feedback"] + (f" (rule {part['rule']})" if part["rule"] else "")
-        rendered = _math(tex_of(written, part["shown"], parse=False)) if written and part["status"] != "invalid" else ""
-        out.append(
-            f"<tr><td>{_e(part['part_id'])}</td><td>{part['points']:g} / {part['max_points']:g}</td>"
-            f'<td class="status-{_e(part["status"])}">{_e(part["status"])}</td><td><code>{_e(_short(written, 400))}</code></td>'
-            f"<td>{rendered}</td><td><pre>{_e(feedback)}</pre></td></tr>"
-        )
+        out.append(_part_row(part["part_id"], part["points"], part["max_points"], part["status"], written, part["shown"],
+                             part["feedback"], part["rule"]))
     out += ["</table>", "</section>"]
     return out
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _part_row(part_id: str, points: float, max_points: float, status: str, written: str, shown: str, feedback: str,
+              rule: str) -> str:
+    """One part's row of a student's table (pure: students with the same answer and
+    verdict share the row, so a class page escapes each distinct row once)."""
+    feedback = feedback + (f" (rule {rule})" if rule else "")
+    rendered = _math(tex_of(written, shown, parse=False)) if written and status != "invalid" else ""
+    return (
+        f"<tr><td>{_e(part_id)}</td><td>{points:g} / {max_points:g}</td>"
+        f'<td class="status-{_e(status)}">{_e(status)}</td><td><code>{_e(_short(written, 400))}</code></td>'
+        f"<td>{rendered}</td><td><pre>{_e(feedback)}</pre></td></tr>"
+    )
 
 
 def render_report(data: ReportData, assets: Assets | None = None) -> str:

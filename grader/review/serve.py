@@ -106,8 +106,17 @@ def _serve(out_dir: Path, cache: QueueCache, port: int, open_browser: bool, who:
         signal.signal(signal.SIGTERM, previous)
         sock.close()
     # The page wrote decisions only: bring the files a course publishes up to date.
+    from grader.errors import OutputError
+    from grader.files import exclusive_output
     from grader.output.render import render_outputs
 
-    summary = render_outputs(out_dir)
+    try:
+        with exclusive_output(out_dir):  # never while a grade run writes OUT
+            summary = render_outputs(out_dir)
+    except OutputError as exc:
+        echo(f"review page stopped; your decisions are saved in {out_dir}/grades.sqlite, but gradebook.csv, "
+             f"summary.json and feedback were not rendered ({exc}): run 'grader review serve {out_dir}' again "
+             "and stop it once that run has finished")
+        return
     echo(f"review page stopped; gradebook.csv, summary.json and feedback rendered in {out_dir} "
          f"({summary.pending} answer(s) still waiting for a person)")

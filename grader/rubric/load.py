@@ -1,7 +1,7 @@
 """Read rubric YAML safely, keep line numbers, and turn pydantic errors into located issues.
 
 Reading a file (``load_rubric``) and validating text (``parse_rubric_text``) are separate;
-tests call the pure one. YAML is read with PyYAML's SafeLoader only (no object
+tests call the pure one. YAML is read with PyYAML's SafeLoader only (libyaml's when present; no object
 construction); duplicate keys are errors; every issue names file:line:column and the
 path inside the document, e.g. ``questions[2].parts[0].answer.rtol``.
 """
@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from grader.errors import Location, RubricError, RubricIssue
 from grader.rubric import models
+from grader.structured import nesting_exceeds
 
 MAX_RUBRIC_BYTES = 2_000_000
 
@@ -27,13 +28,17 @@ PathKey = tuple[Any, ...]
 # --------------------------------------------------------------------------- YAML with positions
 
 
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # SafeLoader, in C when PyYAML has libyaml
+MAX_RUBRIC_NESTING = 100  # a rubric nests about 8 levels
+
+
 def rubric_hash(text: str) -> str:
     """SHA-256 of the rubric file's text (what identifies a rubric version)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _node_to_data(node: yaml.Node, path: PathKey, positions: dict[PathKey, tuple[int, int]],
-                  issues: list[RubricIssue], file: str | None, constructor: yaml.SafeLoader) -> Any:
+                  issues: list[RubricIssue], file: str | None, constructor: Any) -> Any:
     positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
@@ -69,7 +74,9 @@ def read_yaml_with_positions(text: str, file: str | None = None) -> tuple[Any, d
     """
     if len(text.encode("utf-8")) > MAX_RUBRIC_BYTES:
         raise RubricError([RubricIssue(f"rubric file is larger than {MAX_RUBRIC_BYTES} bytes", Location(file))])
-    loader = yaml.SafeLoader(text)
+    if nesting_exceeds(text, MAX_RUBRIC_NESTING):  # before libyaml's (recursive, in C) composer
+        raise RubricError([RubricIssue(f"the YAML is nested more than {MAX_RUBRIC_NESTING} levels deep", Location(file))])
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         issues: list[RubricIssue] = []

@@ -77,9 +77,10 @@ class Tolerance(Model):
     - ``rtol``/``atol`` (relative to the expected value ``t``, never to ``s``):
       accept when ``|s - t| <= atol + rtol * |t|``. Defaults: ``rtol = 1e-3``, ``atol = 0``
       (no absolute floor, so tiny expected values such as 1e-9 are still compared
-      relatively). With ``t == 0`` only ``atol`` counts: a number part whose expected value
-      is 0 must set ``atol`` (or ``sigfigs``/``decimals``), or ``grader rubric check``
-      reports an error.
+      relatively); a tolerance that sets ``atol`` alone is absolute only (``rtol = 0``:
+      ``atol: 0.001`` never accepts more than 0.001 away). With ``t == 0`` only ``atol``
+      counts: a number part whose expected value is 0 must set ``atol`` (or
+      ``sigfigs``/``decimals``), or ``grader rubric check`` reports an error.
     - ``sigfigs = d``: with ``n = d - 1 - floor(log10 |t|)``, accept when
       ``|s - t| < 0.51 * 10**(-n)`` (PrairieLearn's rule; ``t == 0`` needs ``|s| < 0.51 * 10**(-d+1)``).
     - ``decimals = d``: accept when ``|s - t| < 0.51 * 10**(-d)``.
@@ -94,12 +95,21 @@ class Tolerance(Model):
 
     rtol: float = Field(
         1e-3, ge=0, description="Relative tolerance, relative to the expected value t: accept |s - t| <= atol + rtol*|t|. "
-        "Default 1e-3. Integer expected values are compared exactly unless the part sets its own tolerance."
+        "Default 1e-3 (0 when atol is set alone). Integer expected values are compared exactly unless the part sets its "
+        "own tolerance."
     )
     atol: float = Field(
         0.0, ge=0, description="Absolute tolerance added to rtol*|t|. Default 0 (no absolute floor); "
-        "a number part whose expected value is 0 must set it."
+        "set alone, it is the whole tolerance (rtol 0). A number part whose expected value is 0 must set it."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _absolute_alone(cls, data: Any) -> Any:
+        """``atol`` without ``rtol`` is an absolute tolerance, not atol + 1e-3*|t|."""
+        if isinstance(data, dict) and "atol" in data and "rtol" not in data:
+            return {**data, "rtol": 0.0}
+        return data
     sigfigs: int | None = Field(
         None, ge=1, le=15, description="Significant figures: |s - t| < 0.51*10^-(d-1-floor(log10|t|))."
     )

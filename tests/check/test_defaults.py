@@ -71,6 +71,12 @@ NUMBER_DEFAULT_CASES = [
     ("array: tiny entries, no absolute floor", {"kind": "array", "expected": [3e-9, 1.0]}, [1e-9, 1.0], None, WRONG),
     ("zero key with atol", {"kind": "number", "expected": 0.0, "tolerance": {"atol": 1e-6}}, "1e-7", None, RIGHT),
     ("zero key beyond atol", {"kind": "number", "expected": 0.0, "tolerance": {"atol": 1e-6}}, "1e-5", None, WRONG),
+    # atol set alone is the whole tolerance (no default rtol added): |3.14 - pi| = 0.0016
+    ("atol alone is absolute only", {"kind": "number", "expected": "pi", "tolerance": {"atol": 0.001}}, "3.14", None, WRONG),
+    ("atol alone, inside", {"kind": "number", "expected": "pi", "tolerance": {"atol": 0.001}}, "3.1412", None, RIGHT),
+    ("atol alone on a large value", {"kind": "number", "expected": 1000.5, "tolerance": {"atol": 0.01}}, "1000", None, WRONG),
+    ("atol with rtol adds up", {"kind": "number", "expected": "pi", "tolerance": {"atol": 0.001, "rtol": 0.001}}, "3.14", None, RIGHT),
+    ("defaults.tolerance atol alone", {"kind": "number", "expected": 1000.5}, "1000", {"tolerance": {"atol": 0.01}}, WRONG),
 ]
 
 

@@ -11,6 +11,7 @@ from grader.check.compare import CompareCase, compare_case
 from .helpers import needs_parser
 
 REAL = {"x": "real", "y": "real"}
+WIDE = {"x": "interval(0, 1000)", "y": "interval(0, 1)"}  # x > y at all but 1 in 2000 random points
 
 CASES = [
     # (name, expected, answer, symbols, status)
@@ -48,6 +49,16 @@ CASES = [
     ("abs(x) vs x on a positive interval", "abs(x)", "x", {"x": "interval(0, 3)"}, "correct"),
     ("abs(x) vs -x on a negative interval", "abs(x)", "-x", {"x": "interval(-3, -0.01)"}, "correct"),
     ("relu vs x on positive x", "relu(x)", "x", {"x": "positive"}, "correct"),
+    # kinks of several symbols: random points almost never have x < y here, so the
+    # sampler moves one symbol across the kink (never accepted on the common side alone)
+    ("|x - y| vs x - y, x mostly above y", "|x - y|", "x - y", WIDE, "wrong"),
+    ("max(x, y) vs x, x mostly above y", "max(x, y)", "x", WIDE, "wrong"),
+    ("min(x, y) vs y, x mostly above y", "min(x, y)", "y", WIDE, "wrong"),
+    ("relu of a pre-activation vs the pre-activation", "relu(2x - 3y + 1)", "2x - 3y + 1", WIDE, "wrong"),
+    ("max(xy, 1) vs xy", "max(x y, 1)", "x y", WIDE, "wrong"),
+    ("max(x, y) vs its abs form, wide domains", "max(x, y)", "(x + y + |x - y|)/2", WIDE, "correct"),
+    ("|x - y| vs sqrt((x - y)^2), wide domains", "|x - y|", "sqrt((x - y)^2)", WIDE, "correct"),
+    ("|x - y| vs x - y where x > y always", "|x - y|", "x - y", {"x": "interval(2, 5)", "y": "interval(0, 1)"}, "correct"),
 ]
 
 

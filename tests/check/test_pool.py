@@ -87,3 +87,21 @@ def test_one_worker_serves_many_tasks() -> None:
     with Pool(work, workers=1) as pool:
         assert pool.map(tasks, on_timeout=failed) == [task * 2 for task in tasks]
         assert pool.started == 1
+
+
+@pytest.mark.parametrize("workers", [0, 1, 2])
+def test_on_result_sees_every_result_once_including_failures(workers: int) -> None:
+    tasks = [1, "raise", 3, "exit" if workers else 4, 5]
+    seen: dict[int, object] = {}
+
+    def collect(index: int, result: object) -> None:
+        assert index not in seen  # once per task
+        seen[index] = result
+
+    with Pool(work, workers=workers, budget=Budget(seconds=20)) as pool:
+        results = pool.map(tasks, on_timeout=failed, on_result=collect)
+    assert [seen[index] for index in range(len(tasks))] == results
+    assert results[0] == 2 and results[2] == 6 and results[4] == 10
+    assert str(results[1]).startswith("failed: the checker failed: ValueError: boom")
+    # a crashed worker's task (never run in process: os._exit would end the test run)
+    assert str(results[3]).startswith("failed:") if workers else results[3] == 8

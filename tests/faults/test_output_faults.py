@@ -139,3 +139,28 @@ def test_write_failure_midway_gives_one_line(tmp_path: Path, key: Path) -> None:
     _assert_one_line_error(result, str(out))
     assert "File too large" in result.stderr or "disk I/O error" in result.stderr, result.stderr
     assert not list(out.rglob(".*.tmp")) and not (out / ".grader.lock").exists()
+
+
+def test_report_and_review_import_refuse_while_another_run_holds_out(tmp_path: Path, key: Path) -> None:
+    from grader.files import exclusive_output
+
+    subs = _class(tmp_path, 3)
+    out = tmp_path / "out"
+    done = subprocess.run(_grade(subs, out, key), cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    report_before = (out / "report.html").read_bytes()
+    csv_file = tmp_path / "decisions.csv"
+    exported = subprocess.run([sys.executable, "-m", "grader.cli", "review", "export", str(out), "-o", str(csv_file)],
+                              cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert exported.returncode == 0, exported.stderr
+    commands = {
+        "report": [sys.executable, "-m", "grader.cli", "report", str(out)],
+        "review import": [sys.executable, "-m", "grader.cli", "review", "import", str(out), str(csv_file)],
+    }
+    with exclusive_output(out):  # as a running `grader grade` holds it
+        for command in commands.values():
+            result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
+            _assert_one_line_error(result, f"another grader is writing to {out} (pid {os.getpid()})")
+    assert (out / "report.html").read_bytes() == report_before  # nothing was written meanwhile
+    for name, command in commands.items():  # free again
+        assert subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120).returncode == 0, name

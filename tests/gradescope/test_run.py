@@ -225,7 +225,7 @@ def test_an_unreadable_answer_needs_review(root):
 _UNITS = textwrap.dedent(
     """
     import sys
-    from grader.gradescope.startup import defer_sympy_units, UNITS_MODULE
+    from grader.check.startup import defer_sympy_units, UNITS_MODULE
     assert defer_sympy_units() and not defer_sympy_units()
     import sympy
     x = sympy.Symbol("x", positive=True)

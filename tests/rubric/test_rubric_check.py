@@ -71,6 +71,14 @@ def test_yaml_is_read_safely_no_object_construction() -> None:
     assert "evil.yaml:1:1" in str(info.value)
 
 
+@pytest.mark.parametrize("depth", [150, 30000])  # 30000: libyaml's composer would crash the process
+def test_deeply_nested_yaml_is_an_error_not_a_crash(depth: int) -> None:
+    text = "assignment: " + "[" * depth + "]" * depth + "\n"
+    with pytest.raises(RubricError) as info:
+        parse_rubric_text(text, "deep.yaml")
+    assert "nested more than 100 levels" in str(info.value)
+
+
 def test_missing_file_is_an_error_not_a_traceback(tmp_path: Path) -> None:
     result = run_grader("rubric", "check", str(tmp_path / "nope.yaml"))
     assert result.returncode == 1

@@ -1,4 +1,5 @@
-"""Start-up costs of one ``grader gradescope run`` (one interpreter per submission).
+"""Start-up costs of sympy: one ``grader gradescope run`` (one interpreter per submission)
+and every worker of a batch (``grader.grading.worker.warm_up`` calls this before forking).
 
 ``sympy.simplify`` imports ``sympy.physics.units`` on its first call only to ask whether
 the expression holds a unit ``Quantity`` (about 0.2 s on an idle core, 0.5 s on a busy
@@ -46,7 +47,7 @@ def defer_sympy_units() -> bool:
     class NoQuantity(sympy.Atom):
         """Never built: no expression ``has`` it."""
 
-    stand_in = _DeferredUnits(UNITS_MODULE, "stand-in for sympy.physics.units (see grader.gradescope.startup)")
+    stand_in = _DeferredUnits(UNITS_MODULE, "stand-in for sympy.physics.units (see grader.check.startup)")
     stand_in._no_quantity = NoQuantity
     sys.modules[UNITS_MODULE] = stand_in
     return True
