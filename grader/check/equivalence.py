@@ -414,7 +414,10 @@ def _draws_for(probe: _Probe, ctx: CheckContext, integer_checks: tuple[int, ...]
 
 
 def _sample(probe: _Probe, ctx: CheckContext, tolerance: Tolerance | None, integer_checks: tuple[int, ...], *, mode: str, wanted: int, salt: str) -> _Samples:
-    draws = _draws_for(probe, ctx, integer_checks, mode, salt)
+    if probe.kink_arguments:  # more points follow from the same random stream: drawn for this run only
+        draws = _Draws(probe, ctx, tuple(integer_checks), mode, _points_rng(ctx, salt))
+    else:
+        draws = _draws_for(probe, ctx, integer_checks, mode, salt)
     samples = _Samples()
     for attempt in range(MAX_ATTEMPTS if mode == "fp" else wanted * 3):
         if len(samples.valid) >= wanted:
@@ -439,7 +442,7 @@ def _sample(probe: _Probe, ctx: CheckContext, tolerance: Tolerance | None, integ
         agree = _close(expected, submitted, float(scale), tolerance, mode, probe.has_floats)
         samples.valid.append((env, expected, submitted, agree))
     if probe.kink_arguments:
-        _cover_kink_signs(probe, ctx, tolerance, integer_checks, rng, samples)
+        _cover_kink_signs(probe, ctx, tolerance, integer_checks, draws.rng, samples)
     return samples
 
 
