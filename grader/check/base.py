@@ -6,7 +6,9 @@ A checker is two small steps so that an answer is read once and compared many ti
 - ``read(spec, raw, ctx) -> Parsed | Invalid``: turn the raw answer (text, YAML number,
   nested list, mapping) into a value; never raises on student input.
 - ``compare(spec, expected, parsed, ctx) -> Verdict``: compare with an expected value taken
-  from the answer key (plain JSON: numbers, nested lists, expression text, dicts).
+  from the answer key (plain JSON: numbers, nested lists, expression text, dicts). It reads
+  only ``parsed.value`` and ``parsed.shown``: the engine reuses a comparison for answers
+  read to the same value and shown text (``grader.check.engine._compare``).
 """
 
 from __future__ import annotations

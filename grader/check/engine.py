@@ -7,8 +7,11 @@ becomes an ERROR verdict that needs a person, never a silent 0.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import threading
 import zlib
+from collections import OrderedDict
 from typing import Any
 
 from grader.check.base import CheckContext
@@ -66,6 +69,56 @@ def _internal_error(shown: str, exc: BaseException, rule: str | None = None) -> 
     return Verdict(0.0, Status.ERROR, "the grader failed while checking this answer; a person will grade it", shown=shown, evidence=evidence)
 
 
+# Kinds whose comparison is worth keeping: answers that read to the same value and the same
+# shown text get the same comparison (a class repeats many answers up to spacing or
+# notation: ``1-beta^(12 t)`` and ``1 - beta^{12t}``). Cheap kinds are not kept.
+COMPARE_CACHE_KINDS = frozenset({"expression", "constraint", "array"})
+COMPARE_CACHE_SIZE = 4096
+_COMPARE_CACHE: OrderedDict[tuple[Any, ...], tuple[Any, Any, CheckContext, Verdict]] = OrderedDict()
+
+
+def _compare(checker: Any, spec: Any, expected: Any, parsed: Parsed, ctx: CheckContext) -> Verdict:
+    """``checker.compare``, kept per (answer spec, expected value, context, value read,
+    shown text) in this process, for the kinds of ``COMPARE_CACHE_KINDS``.
+
+    A comparison reads only ``parsed.value`` and ``parsed.shown`` (the Checker protocol,
+    ``grader.check.base``), and both are in the key; the spec, expected value and context
+    are matched by identity (the entry holds them, so an id is never reused while it is
+    kept). Only in the main thread, where the step budgets apply (elsewhere optional steps
+    are skipped and a verdict may differ). A kept verdict is handed out as a copy
+    (evidence is a mutable dict). Exceptions are never kept."""
+    if spec.kind not in COMPARE_CACHE_KINDS or threading.current_thread() is not threading.main_thread():
+        return checker.compare(spec, expected, parsed, ctx)
+    key = (id(spec), id(expected), id(ctx), type(parsed.value), parsed.value, parsed.shown)
+    try:
+        hit = _COMPARE_CACHE.get(key)
+    except TypeError:  # an unhashable value: compared every time
+        return checker.compare(spec, expected, parsed, ctx)
+    if hit is not None and hit[0] is spec and hit[1] is expected and hit[2] is ctx:
+        _COMPARE_CACHE.move_to_end(key)
+        return dataclasses.replace(hit[3], evidence=_copy_evidence(hit[3].evidence))
+    verdict = checker.compare(spec, expected, parsed, ctx)
+    _COMPARE_CACHE[key] = (spec, expected, ctx, dataclasses.replace(verdict, evidence=_copy_evidence(verdict.evidence)))
+    _COMPARE_CACHE.move_to_end(key)
+    while len(_COMPARE_CACHE) > COMPARE_CACHE_SIZE:
+        _COMPARE_CACHE.popitem(last=False)
+    return verdict
+
+
+def _copy_evidence(value: Any) -> Any:
+    """A copy of evidence (JSON-like: dicts, lists, tuples of plain values) that shares
+    nothing mutable with ``value``; other objects are deep-copied."""
+    if isinstance(value, dict):
+        return {key: _copy_evidence(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy_evidence(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_copy_evidence(item) for item in value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return copy.deepcopy(value)
+
+
 def _mistake_matches(verdict: Verdict) -> bool:
     return verdict.status is Status.CORRECT
 
@@ -112,7 +165,7 @@ def _check_chain(part: Part, key_part: KeyPart, checker: Any, parsed: Parsed, ct
 def _check_parsed(part: Part, key_part: KeyPart, checker: Any, parsed: Parsed, ctx: CheckContext) -> Verdict:
     spec = part.answer
     try:
-        verdict = checker.compare(spec, key_part.expected, parsed, ctx)
+        verdict = _compare(checker, spec, key_part.expected, parsed, ctx)
     except ExpectedValueError as exc:
         return Verdict(0.0, Status.ERROR, "this part could not be checked (a problem with the answer key); a person will grade it", shown=parsed.shown, evidence={"error": str(exc)})
     except (ArithmeticError, TypeError, ValueError, AttributeError, IndexError, KeyError, RecursionError, NotImplementedError) as exc:
@@ -129,7 +182,7 @@ def _check_parsed(part: Part, key_part: KeyPart, checker: Any, parsed: Parsed, c
         if rule.id not in key_part.mistakes:
             continue
         try:
-            attempt = apply_policy(checker.compare(spec, key_part.mistakes[rule.id], parsed, ctx), ctx.undecided)
+            attempt = apply_policy(_compare(checker, spec, key_part.mistakes[rule.id], parsed, ctx), ctx.undecided)
         except ExpectedValueError as exc:
             return Verdict(0.0, Status.ERROR, "a mistake rule of this part could not be checked; a person will grade it", shown=parsed.shown, evidence={"error": str(exc), "rule": rule.id})
         except (ArithmeticError, TypeError, ValueError, AttributeError, IndexError, KeyError, RecursionError, NotImplementedError) as exc:

@@ -36,9 +36,11 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 import mpmath
@@ -61,6 +63,7 @@ from grader.check.piecewise import (
 from grader.check.rewrites import INVERSE_FUNCTIONS, extra_proof_steps, prove_by_derivative
 from grader.check.symbols import (
     FunctionDefs,
+    Sampler,
     apply_functions,
     defined_functions,
     matrix_sample,
@@ -139,7 +142,12 @@ def _bound_value(integer_checks: tuple[int, ...], index: int, rng: random.Random
     return rng.randint(low, max(2 * max(integer_checks), low + 15, 16))
 
 
-def _draw_env(probe: _Probe, ctx: CheckContext, rng: random.Random, integer_checks: tuple[int, ...], index: int, mode: str) -> dict[Any, Any]:
+def _draw_env(probe: _Probe, ctx: CheckContext, rng: random.Random, integer_checks: tuple[int, ...], index: int, mode: str,
+              samplers: dict[sympy.Symbol, Sampler] | None = None) -> dict[Any, Any]:
+    """One probe point. ``samplers`` keeps each symbol's sampler between the draws of one
+    sampling run (looking a symbol's spec up costs more than drawing from it)."""
+    if samplers is None:
+        samplers = {}
     env: dict[Any, Any] = {}
     convert: Callable[[float], Any] = float if mode == "fp" else mpmath.mpf
     for position, symbol in enumerate(probe.bounds):
@@ -162,7 +170,12 @@ def _draw_env(probe: _Probe, ctx: CheckContext, rng: random.Random, integer_chec
     for symbol in probe.scalars:
         if symbol not in env:
             near = _near_kink(symbol, probe.kinks.get(symbol, []), ctx, rng, index)
-            env[symbol] = convert(near if near is not None else sampler_for(symbol, ctx)(rng))
+            if near is None:
+                sampler = samplers.get(symbol)
+                if sampler is None:
+                    sampler = samplers[symbol] = sampler_for(symbol, ctx)
+                near = sampler(rng)
+            env[symbol] = convert(near)
     return env
 
 
@@ -254,11 +267,15 @@ def _close(expected: Any, submitted: Any, scale: float, tolerance: Tolerance | N
 
 def describe_point(env: dict[Any, Any], limit: int = 4) -> str:
     """'d = 3.2, x = -0.51' for the scalar symbols of a probe point."""
+    return ", ".join(_point_names(env)[:limit])
+
+
+def _point_names(env: dict[Any, Any]) -> list[str]:
     shown = []
     for symbol, value in env.items():
         if isinstance(symbol, sympy.Symbol) and not isinstance(value, np.ndarray):
             shown.append(f"{symbol} = {float(value):.3g}")
-    return ", ".join(sorted(shown)[:limit])
+    return sorted(shown)
 
 
 def _format_value(value: Any) -> str:
@@ -342,13 +359,70 @@ def _recheck_precisely(expected: sympy.Basic, submitted: sympy.Basic, samples: _
     return _Samples(valid=valid, undefined=samples.undefined, one_sided=samples.one_sided, rechecked=len(failing))
 
 
+@dataclass
+class _Draws:
+    """The probe points of one sampling run, drawn on demand and kept: the points depend
+    only on the context, the salt, the mode and what is sampled (symbols, bounds, matrix
+    shapes, kinks, integer checks), so every answer of a part with the same symbols meets
+    the same points. Kept points are shared read-only (matrix samples are not writeable)."""
+
+    probe: _Probe
+    ctx: CheckContext
+    integer_checks: tuple[int, ...]
+    mode: str
+    rng: random.Random
+    samplers: dict[sympy.Symbol, Sampler] = field(default_factory=dict)
+    points: list[dict[Any, Any]] = field(default_factory=list)
+
+    def point(self, index: int) -> dict[Any, Any]:
+        while len(self.points) <= index:
+            env = _draw_env(self.probe, self.ctx, self.rng, self.integer_checks, len(self.points), self.mode, self.samplers)
+            for value in env.values():
+                if isinstance(value, np.ndarray):
+                    value.flags.writeable = False
+            self.points.append(env)
+        return self.points[index]
+
+
+DRAWS_KEPT = 256
+_DRAWS: dict[tuple[Any, ...], _Draws] = {}
+
+
+def _points_rng(ctx: CheckContext, salt: str) -> random.Random:
+    return random.Random(zlib.crc32(f"{ctx.seed}/{ctx.part_id}/{salt}".encode()))
+
+
+def _draws_for(probe: _Probe, ctx: CheckContext, integer_checks: tuple[int, ...], mode: str, salt: str) -> _Draws:
+    """The kept points of a sampling run (see ``_Draws``); the context is matched by
+    identity (the entry holds it, so its id is not reused while it is kept)."""
+    if not _in_main_thread():  # drawn for this run only
+        return _Draws(probe, ctx, tuple(integer_checks), mode, _points_rng(ctx, salt))
+    key = (
+        id(ctx), ctx.seed, ctx.part_id, salt, mode, mpmath.mp.dps if mode == "mp" else 0,
+        tuple(probe.scalars), tuple(probe.bounds), tuple(probe.matrices),
+        tuple((symbol, tuple(points)) for symbol, points in probe.kinks.items()), tuple(integer_checks),
+    )
+    draws = _DRAWS.get(key)
+    if draws is not None and draws.ctx is ctx:
+        _DRAWS[key] = _DRAWS.pop(key)  # most recently used last
+        return draws
+    draws = _Draws(probe, ctx, tuple(integer_checks), mode, _points_rng(ctx, salt))
+    _DRAWS[key] = draws
+    while len(_DRAWS) > DRAWS_KEPT:
+        _DRAWS.pop(next(iter(_DRAWS)))
+    return draws
+
+
 def _sample(probe: _Probe, ctx: CheckContext, tolerance: Tolerance | None, integer_checks: tuple[int, ...], *, mode: str, wanted: int, salt: str) -> _Samples:
-    rng = random.Random(zlib.crc32(f"{ctx.seed}/{ctx.part_id}/{salt}".encode()))
+    if probe.kink_arguments:  # more points follow from the same random stream: drawn for this run only
+        draws = _Draws(probe, ctx, tuple(integer_checks), mode, _points_rng(ctx, salt))
+    else:
+        draws = _draws_for(probe, ctx, integer_checks, mode, salt)
     samples = _Samples()
     for attempt in range(MAX_ATTEMPTS if mode == "fp" else wanted * 3):
         if len(samples.valid) >= wanted:
             break
-        env = _draw_env(probe, ctx, rng, integer_checks, attempt, mode)
+        env = draws.point(attempt)
         expected = submitted = None
         try:
             expected = _finite_value(probe.expected.evaluate(env), mode)
@@ -368,7 +442,7 @@ def _sample(probe: _Probe, ctx: CheckContext, tolerance: Tolerance | None, integ
         agree = _close(expected, submitted, float(scale), tolerance, mode, probe.has_floats)
         samples.valid.append((env, expected, submitted, agree))
     if probe.kink_arguments:
-        _cover_kink_signs(probe, ctx, tolerance, integer_checks, rng, samples)
+        _cover_kink_signs(probe, ctx, tolerance, integer_checks, draws.rng, samples)
     return samples
 
 
@@ -478,7 +552,8 @@ def _different(samples: _Samples, stage: str) -> Equivalence:
     failing = [(env, e, s) for env, e, s, ok in samples.valid if not ok]
     env, _expected_value, submitted_value = failing[0]
     diagnosis = _diagnose(samples)
-    where = describe_point(env)
+    names = _point_names(env)
+    where = ", ".join(names[:4])
     message = f"not equivalent to the expected answer: it differs at {len(failing)} of {len(samples.valid)} test points"
     if where:
         message += f" (e.g. at {where} yours is {_format_value(submitted_value)})"
@@ -490,7 +565,7 @@ def _different(samples: _Samples, stage: str) -> Equivalence:
         "stage": stage,
         "points_checked": len(samples.valid),
         "points_differing": len(failing),
-        "point": describe_point(env, limit=20),
+        "point": ", ".join(names[:20]),
         "expected_value": _format_value(_expected_value),
         "submitted_value": _format_value(submitted_value),
         **diagnosis,
@@ -767,7 +842,104 @@ def canonical_indices(expr: sympy.Basic, depth: int = 0) -> sympy.Basic:
     return expr.func(*[canonical_indices(arg, depth) for arg in expr.args])
 
 
+@dataclass(frozen=True)
+class _Side:
+    """What ``_compile_pair`` needs to know about one side, found in one pass and kept per
+    expression (the expected side is the same for every answer of a part).
+
+    ``plain``: no abstract function call, no sum/product, no kink (max, min, abs, ...):
+    the sides of a pair then need no probe functions, bound symbols or kink points.
+    ``free_symbols`` is sympy's set, never mutated; ``matrices`` the matrix symbols in
+    the order of a preorder traversal (first occurrences), so a set built from both sides
+    iterates as ``atoms(MatrixSymbol)`` of the pair does.
+    """
+
+    plain: bool
+    free_symbols: set[sympy.Basic]
+    matrices: tuple[MatrixSymbol, ...]
+    has_floats: bool
+
+
+@lru_cache(maxsize=1024)
+def _side(expr: sympy.Basic) -> _Side:
+    matrices: dict[MatrixSymbol, None] = {}
+    has_floats = special = False
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, MatrixSymbol):
+            matrices[node] = None
+        elif isinstance(node, sympy.Float):
+            has_floats = True
+        elif isinstance(node, (AppliedUndef, sympy.Sum, sympy.Product)):
+            special = True
+    plain = not special and not has_kinks(expr)
+    return _Side(plain, expr.free_symbols, tuple(matrices), has_floats)
+
+
+@lru_cache(maxsize=4096)
+def _printed(symbol: sympy.Basic) -> str:
+    """``str(symbol)``, the sort key of probe symbols (printing a symbol is slow)."""
+    return str(symbol)
+
+
+POINT_MEMO = 64  # outcomes kept per compiled side (see numeric.Compiled)
+
+
+@lru_cache(maxsize=1024)
+def _compiled(expr: sympy.Basic, mode: Literal["fp", "mp"], digits: int) -> Compiled:
+    """``compile_numeric`` kept per expression, mode and working precision (``digits``:
+    mp constants are evaluated at compile time). Compiling is pure; a Compiled object
+    keeps the scale of its last evaluation (reset by every call) and its outcomes at the
+    last probe points (by the point object; matrix expressions also by the values)."""
+    return compile_numeric(expr, mode, memo_size=POINT_MEMO, keyed=bool(_side(expr).matrices))
+
+
+def _compile_plain_pair(expected: sympy.Basic, submitted: sympy.Basic, mode: Literal["fp", "mp"]) -> _Probe | None:
+    """``_compile_pair`` of two plain sides (see ``_Side``) from what is kept per side;
+    None when a side is not plain. Gives the same probe as the general path: no probe
+    functions, no bounds, no kinks; the same symbol and matrix orders."""
+    if not (isinstance(expected, sympy.Basic) and isinstance(submitted, sympy.Basic)):
+        return None
+    expected_side, submitted_side = _side(expected), _side(submitted)
+    if not (expected_side.plain and submitted_side.plain):
+        return None
+    free: set[sympy.Basic] = set().union(expected_side.free_symbols, submitted_side.free_symbols)
+    scalars = sorted((s for s in free if isinstance(s, sympy.Symbol)), key=_printed)
+    matrix_set: set[MatrixSymbol] = set()
+    for matrix in (*expected_side.matrices, *submitted_side.matrices):
+        matrix_set.add(matrix)
+    matrices = sorted(matrix_set, key=_printed)
+    dimension_symbols = {d for m in matrices for d in m.shape if isinstance(d, sympy.Symbol)}
+    scalars = [s for s in scalars if s not in dimension_symbols]
+    digits = mpmath.mp.dps
+    compiled_expected = _compiled(expected, mode, digits)
+    compiled_submitted = _compiled(submitted, mode, digits)
+    if compiled_submitted is compiled_expected:  # equal sides: each needs its own scale cell
+        compiled_submitted = compile_numeric(submitted, mode)
+    return _Probe(
+        expected=compiled_expected,
+        submitted=compiled_submitted,
+        scalars=scalars,
+        bounds=[],
+        matrices=matrices,
+        has_floats=expected_side.has_floats or submitted_side.has_floats,
+        kinks={},
+    )
+
+
 def _compile_pair(expected: sympy.Basic, submitted: sympy.Basic, mode: Literal["fp", "mp"], seed: int) -> _Probe:
+    """Both sides compiled for numeric probing, with the symbols, bounds, matrices and kinks to sample."""
+    plain = _compile_plain_pair(expected, submitted, mode) if _in_main_thread() else None
+    return plain if plain is not None else _compile_general_pair(expected, submitted, mode, seed)
+
+
+def _in_main_thread() -> bool:
+    """What is kept between answers (compiled sides with their scale and outcomes, probe
+    points) is shared mutable state: used only by the main thread, where the pool workers
+    and the CLI check answers; another thread builds its own, as before."""
+    return threading.current_thread() is threading.main_thread()
+
+
+def _compile_general_pair(expected: sympy.Basic, submitted: sympy.Basic, mode: Literal["fp", "mp"], seed: int) -> _Probe:
     probes = probe_definitions(sympy.Tuple(expected, submitted), seed)
     expected_numeric = apply_functions(expected, probes)
     submitted_numeric = apply_functions(submitted, probes)

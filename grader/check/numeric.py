@@ -46,11 +46,12 @@ from sympy.matrices.expressions import (
 )
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-__all__ = ["Compiled", "EvaluationError", "Mode", "compile_numeric", "MAX_LOOP"]
+__all__ = ["Compiled", "EvaluationError", "Mode", "compile_numeric", "point_key", "MAX_LOOP"]
 
 Mode = Literal["fp", "mp"]
 Env = Mapping[Any, Any]
 Fn = Callable[[Env], Any]
+Outcome = tuple[Any, float, float, "str | None"]  # value, scale, cancellation, error message
 
 MAX_LOOP = 20_000  # total terms of one Sum/Product evaluation
 
@@ -61,10 +62,23 @@ class EvaluationError(Exception):
 
 @dataclass
 class Compiled:
-    """A compiled expression: call ``evaluate(env)``; ``scale`` is set by each call."""
+    """A compiled expression: call ``evaluate(env)``; ``scale`` is set by each call.
+
+    With ``memo_size`` > 0 the outcomes at the last ``memo_size`` points are kept: by the
+    point object itself (the checker's probe points are shared, read-only, by every answer
+    of a part: ``grader.check.equivalence``) and, with ``keyed``, by the point's values
+    (``point_key``: matrix expressions, whose points are converted anew for each
+    high-precision recheck). A kept outcome is what the evaluation gave (a value, or the
+    EvaluationError it raised) with the scale and cancellation it recorded, at the same
+    working precision; arrays are handed out as copies.
+    """
 
     fn: Fn
     cell: list[float] = field(default_factory=lambda: [0.0, 0.0])
+    memo_size: int = 0
+    keyed: bool = False
+    memo: dict[Any, Outcome] = field(default_factory=dict)
+    by_point: dict[int, tuple[Env, int, Outcome]] = field(default_factory=dict)
 
     @property
     def scale(self) -> float:
@@ -77,6 +91,33 @@ class Compiled:
         return self.cell[1]
 
     def evaluate(self, env: Env) -> Any:
+        if self.memo_size <= 0:
+            return self._evaluate(env)
+        digits = mpmath.mp.dps
+        kept = self.by_point.get(id(env))
+        if kept is not None and kept[0] is env and kept[1] == digits:
+            return self._replay(kept[2])
+        key = point_key(env) if self.keyed else None
+        outcome = self.memo.get(key) if key is not None else None
+        if outcome is None:
+            try:
+                value = self._evaluate(env)
+            except EvaluationError as exc:
+                outcome = (None, self.cell[0], self.cell[1], str(exc))
+            else:
+                outcome = (value.copy() if _is_array(value) else value, self.cell[0], self.cell[1], None)
+            if key is not None:
+                _keep(self.memo, key, outcome, self.memo_size)
+        _keep(self.by_point, id(env), (env, digits, outcome), self.memo_size)
+        return self._replay(outcome)
+
+    def _replay(self, outcome: Outcome) -> Any:
+        value, self.cell[0], self.cell[1], error = outcome
+        if error is not None:
+            raise EvaluationError(error)
+        return value.copy() if _is_array(value) else value
+
+    def _evaluate(self, env: Env) -> Any:
         self.cell[0] = 0.0
         self.cell[1] = 0.0
         try:
@@ -87,6 +128,42 @@ class Compiled:
             raise EvaluationError(f"{type(exc).__name__}: {exc}") from None
         except np.linalg.LinAlgError as exc:
             raise EvaluationError(f"singular matrix: {exc}") from None
+
+
+def _keep(store: dict[Any, Any], key: Any, item: Any, size: int) -> None:
+    store.pop(key, None)
+    while len(store) >= size:
+        store.pop(next(iter(store)))
+    store[key] = item
+
+
+def point_key(env: Env) -> tuple[Any, ...] | None:
+    """A hashable copy of a probe point, exact to the bit (``-0.0`` is not ``0.0``), with
+    the working precision (mp arithmetic depends on it); None when a value is of another
+    kind (a probe function, ...): such a point is never kept."""
+    items: list[Any] = [mpmath.mp.dps]
+    for key, value in env.items():
+        kind = type(value)
+        if kind is float:
+            items.append((key, value.hex()))
+        elif kind is complex:
+            items.append((key, value.real.hex(), value.imag.hex()))
+        elif kind is int:
+            items.append((key, "int", value))
+        elif kind is np.ndarray:
+            if value.dtype == object:
+                if not all(type(item) is mpmath.mpf for item in value.flat):
+                    return None
+                items.append((key, value.shape, tuple(item._mpf_ for item in value.flat)))
+            elif value.dtype == np.float64:
+                items.append((key, value.shape, value.tobytes()))
+            else:
+                return None
+        elif kind is mpmath.mpf:
+            items.append((key, "mpf", value._mpf_))
+        else:
+            return None
+    return tuple(items)
 
 
 # --------------------------------------------------------------------------- scalar tables
@@ -277,14 +354,18 @@ def _dimension(value: Any, env: Env) -> int:
     raise EvaluationError(f"no size for dimension {value}")
 
 
-def compile_numeric(expr: sympy.Basic, mode: Mode = "fp") -> Compiled:
-    """Compile ``expr`` into closures. Raises EvaluationError for unsupported nodes."""
+_NOT_FINITE = (sympy.oo, -sympy.oo, sympy.zoo, sympy.nan)
+
+
+def compile_numeric(expr: sympy.Basic, mode: Mode = "fp", memo_size: int = 0, keyed: bool = False) -> Compiled:
+    """Compile ``expr`` into closures. Raises EvaluationError for unsupported nodes.
+    ``memo_size``, ``keyed``: which outcomes to keep (see ``Compiled``)."""
     cell = [0.0, 0.0]
     table = FP_FUNCTIONS if mode == "fp" else MP_FUNCTIONS
 
     def build(node: sympy.Basic) -> Fn:
         if isinstance(node, (sympy.Number, sympy.NumberSymbol)) or node is sympy.I:
-            if node in (sympy.oo, -sympy.oo, sympy.zoo, sympy.nan):
+            if not node.is_Rational and node in _NOT_FINITE:  # a rational never is one
                 raise EvaluationError(f"{node} is not a finite number")
             try:
                 const = _constant(node, mode)
@@ -465,7 +546,7 @@ def compile_numeric(expr: sympy.Basic, mode: Mode = "fp") -> Compiled:
             return lambda env: bool(compare(_real(left(env)), _real(right(env))))
         raise EvaluationError(f"cannot evaluate condition {cond}")
 
-    return Compiled(fn=build(expr), cell=cell)
+    return Compiled(fn=build(expr), cell=cell, memo_size=memo_size, keyed=keyed)
 
 
 def _build_pow(node: sympy.Pow, build: Callable[[sympy.Basic], Fn], mode: Mode) -> Fn:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -141,11 +143,32 @@ def parse_context(
     return _parse_context_cached(key)
 
 
+STUDENT_CACHE_SIZE = 4096
+_STUDENT_CACHE: OrderedDict[tuple[str, int], tuple[Any, Parsed | Invalid]] = OrderedDict()
+
+
 def parse_student(text: str, parse_ctx: Any) -> Parsed | Invalid:
-    """Parse a student's text (never raises on bad input)."""
+    """Parse a student's text (never raises on bad input).
+
+    Kept per (text, parser context) in this process: the pieces of answers repeat across a
+    class (``beta = sqrt(3/d)`` in many constraint answers). The context is matched by
+    identity (the entry holds it, so its id is not reused while kept); results are frozen
+    values, shared as they are. Main thread only (the cache is not locked)."""
     from grader.parse import parse_answer
 
-    return parse_answer(text, parse_ctx)
+    if not isinstance(text, str) or threading.current_thread() is not threading.main_thread():
+        return parse_answer(text, parse_ctx)
+    key = (text, id(parse_ctx))
+    hit = _STUDENT_CACHE.get(key)
+    if hit is not None and hit[0] is parse_ctx:
+        _STUDENT_CACHE.move_to_end(key)
+        return hit[1]
+    result = parse_answer(text, parse_ctx)
+    _STUDENT_CACHE[key] = (parse_ctx, result)
+    _STUDENT_CACHE.move_to_end(key)
+    while len(_STUDENT_CACHE) > STUDENT_CACHE_SIZE:
+        _STUDENT_CACHE.popitem(last=False)
+    return result
 
 
 @functools.lru_cache(maxsize=1)

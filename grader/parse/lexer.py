@@ -127,9 +127,12 @@ class Lexer:
 
     def peek(self, k: int = 0) -> Token:
         """The token ``k`` places ahead, without consuming it."""
-        while len(self.buffer) <= k:
-            self.buffer.append(self._scan())
-        return self.buffer[k]
+        buffer = self.buffer
+        if k < len(buffer):
+            return buffer[k]
+        while len(buffer) <= k:
+            buffer.append(self._scan())
+        return buffer[k]
 
     def next(self) -> Token:
         """Consume and return the next token."""

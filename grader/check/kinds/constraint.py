@@ -194,21 +194,25 @@ def _outside_domain(name: str, value: sympy.Basic, spec: SymbolSpec, ctx: CheckC
     except EvaluationError:
         return None
     rng = random.Random(zlib.crc32(f"{ctx.seed}/{ctx.part_id}/domain/{name}".encode()))
+    samplers = [(symbol, sampler_for(symbol, ctx)) for symbol in symbols]
     for _attempt in range(DOMAIN_POINTS):
-        env = {symbol: sampler_for(symbol, ctx)(rng) for symbol in symbols}
+        env = {symbol: sampler(rng) for symbol, sampler in samplers}
         try:
             number = complex(compiled.evaluate(env))
         except (EvaluationError, TypeError, ValueError, OverflowError):
             continue
         if not (math.isfinite(number.real) and math.isfinite(number.imag)):
             continue
-        where = ", ".join(f"{symbol} = {env[symbol]:.3g}" for symbol in symbols[:4])
         if abs(number.imag) > 1e-9 * max(1.0, abs(number.real)):
-            return f"the value given for {label} is not a real number (e.g. at {where})"
+            return f"the value given for {label} is not a real number (e.g. at {_where(env, symbols)})"
         problem = _domain_problem(number.real, spec)
         if problem is not None:
-            return f"the value given for {label} is {problem} (e.g. at {where})"
+            return f"the value given for {label} is {problem} (e.g. at {_where(env, symbols)})"
     return None
+
+
+def _where(env: dict[sympy.Symbol, float], symbols: list[sympy.Symbol]) -> str:
+    return ", ".join(f"{symbol} = {env[symbol]:.3g}" for symbol in symbols[:4])
 
 
 class ConstraintChecker:
@@ -342,8 +346,9 @@ class ConstraintChecker:
         symbols = sorted((s for s in difference.free_symbols if isinstance(s, sympy.Symbol)), key=str)
         rng = random.Random(zlib.crc32(f"{ctx.seed}/{ctx.part_id}/inequality".encode()))
         checked = 0
+        samplers = [(symbol, sampler_for(symbol, ctx)) for symbol in symbols]
         for _attempt in range(INEQUALITY_POINTS * 3):
-            env = {symbol: sampler_for(symbol, ctx)(rng) for symbol in symbols}
+            env = {symbol: sampler(rng) for symbol, sampler in samplers}
             try:
                 value = complex(compiled.evaluate(env))
             except EvaluationError:

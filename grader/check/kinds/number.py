@@ -7,6 +7,7 @@ symbols is INVALID ("expected a number, got an expression in d"), not wrong.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Any
@@ -37,7 +38,22 @@ __all__ = ["NumberChecker", "compare_numbers", "expected_number", "number_tolera
 
 
 def real_value(value: sympy.Basic) -> float | None:
-    """A sympy number as a float; None when it is complex. Infinite/NaN pass through."""
+    """A sympy number as a float; None when it is complex. Infinite/NaN pass through.
+
+    Kept per value in this process (array entries repeat across answers and are read again
+    for every comparison); a value that cannot be hashed is converted every time."""
+    try:
+        return _real_value_cached(value)
+    except TypeError:
+        return _real_value(value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _real_value_cached(value: sympy.Basic) -> float | None:
+    return _real_value(value)
+
+
+def _real_value(value: sympy.Basic) -> float | None:
     try:
         number = complex(sympy.N(value, 30)) if not isinstance(value, (sympy.Integer, sympy.Float)) else float(value)
     except (TypeError, ValueError, OverflowError):
