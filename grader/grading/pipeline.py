@@ -34,10 +34,11 @@ from grader.files import clean_temp_files, commit_staged
 from grader.grading.db import Merge, ResultsDB, StudentRecord, answer_sha
 from grader.grading.plan import (
     CheckKey,
+    Normalized,
     StudentSlot,
     assign_stems,
     group_members,
-    normalize_answer,
+    normalized_answers,
     plan_checks,
     submission_folders,
     verdicts_of,
@@ -294,17 +295,18 @@ def _grade_into(db: ResultsDB, rubric: Rubric, rubric_sha: str, key: AnswerKey, 
         cache: dict[CheckKey, Verdict] = {}
         size = max(1, chunk_size)
         chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-        all_checks = plan_checks(rubric, (s.extraction for s in todo))
+        normal = {s.stem: normalized_answers(s.extraction) for s in todo}  # each answer normalized once
+        all_checks = plan_checks(rubric, [s.extraction for s in todo], [normal[s.stem] for s in todo])
         bar = _Bar(len(all_checks), enabled=not quiet and sys.stderr.isatty())
         try:
             for chunk in chunks:
-                needed = plan_checks(rubric, (s.extraction for s in chunk))
+                needed = plan_checks(rubric, [s.extraction for s in chunk], [normal[s.stem] for s in chunk])
                 fresh = {k: v for k, v in needed.items() if k not in cache}
                 cache.update(
                     run_checks(rubric, key, fresh, workers=workers, budget=budget, seed=seed,
                                progress=bar.chunk(bar.done), pool=pool)
                 )
-                jobs = [WriteJob(s.extraction, s.stem, verdicts_of(s.extraction, cache)) for s in chunk]
+                jobs = [WriteJob(s.extraction, s.stem, verdicts_of(s.extraction, cache, normal[s.stem])) for s in chunk]
                 # the workers score and render each student and stage their files; this process
                 # scores them too (pure and cheap: no result travels back through a pipe), each
                 # as its files are staged, while the workers go on with the next students
@@ -313,9 +315,9 @@ def _grade_into(db: ResultsDB, rubric: Rubric, rubric_sha: str, key: AnswerKey, 
                 def score(index: int, _staged: Any, jobs: list[WriteJob] = jobs,
                           records: list[StudentRecord | None] = records) -> None:
                     job = jobs[index]
-                    full = score_extraction(rubric, rubric_sha, job.extraction, job.verdicts)
+                    full = score_extraction(rubric, rubric_sha, job.extraction, job.verdicts, normal[job.stem])
                     graded[job.stem] = Graded(full.result, full.submission_sha256, stem=job.stem)
-                    records[index] = _record(full, job)
+                    records[index] = _record(full, job, normal[job.stem])
 
                 written = pool.map([("write", job) for job in jobs], on_timeout=batch_on_failure, on_result=score)
                 staged: list[tuple[str, str]] = []
@@ -326,7 +328,7 @@ def _grade_into(db: ResultsDB, rubric: Rubric, rubric_sha: str, key: AnswerKey, 
                 db.record([record for record in records if record is not None])  # the chunk's results, then
                 commit_staged(staged)  # its files, durable then in place (resume needs both)
                 gc.freeze()  # nor the chunk's results
-            merges = _proven_equal_groups(rubric, cache, todo, pool)
+            merges = _proven_equal_groups(rubric, cache, [normal[s.stem] for s in todo], pool)
         finally:
             bar.close()
     clean_temp_files(feedback_dir)  # what a write stopped mid-way left (the pool is closed)
@@ -349,16 +351,14 @@ MERGE_CANDIDATES = 8  # per part: the most common answers waiting for a person c
 MERGEABLE = (Status.UNDECIDED,)
 
 
-def _proven_equal_groups(rubric: Rubric, cache: dict[CheckKey, Verdict], todo: list[StudentSlot], pool: Any) -> list[Merge]:
+def _proven_equal_groups(rubric: Rubric, cache: dict[CheckKey, Verdict], answers: list[Normalized], pool: Any) -> list[Merge]:
     """Answer groups to merge: within each expression part, the most common distinct
     answers the checker could not decide are compared pairwise by the checker (each pair a
     pool task with a small budget); the ones proven equal form one group."""
     counts: Counter[CheckKey] = Counter()
-    for student in todo:
-        for part_id, raw in student.extraction.answers.items():
-            normalized = normalize_answer(raw)
-            if normalized is not None:
-                counts[(part_id, normalized[0])] += 1
+    for normal in answers:
+        for part_id, (text, _value) in normal.items():
+            counts[(part_id, text)] += 1
     kinds = {part.id: part.answer.kind for part in rubric.parts()}
     candidates: dict[str, list[str]] = {}
     for (part_id, text), verdict in cache.items():
@@ -392,13 +392,9 @@ def _proven_equal_groups(rubric: Rubric, cache: dict[CheckKey, Verdict], todo: l
     return [(part_id, groups, "checker") for part_id, groups in sorted(by_part.items())]
 
 
-def _record(graded: Graded, job: WriteJob) -> StudentRecord:
+def _record(graded: Graded, job: WriteJob, normal: Normalized) -> StudentRecord:
     """What the results database keeps of one graded student (full answer texts included)."""
-    texts = {}
-    for part_id, raw in job.extraction.answers.items():
-        normalized = normalize_answer(raw)
-        if normalized is not None:
-            texts[part_id] = normalized[0]
+    texts = {part_id: text for part_id, (text, _value) in normal.items()}
     return StudentRecord(job.stem, graded.result, graded.submission_sha256, graded.sources, graded.notes, texts)
 
 

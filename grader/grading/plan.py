@@ -24,7 +24,9 @@ __all__ = [
     "StudentSlot",
     "assign_stems",
     "group_members",
+    "Normalized",
     "normalize_answer",
+    "normalized_answers",
     "plan_checks",
     "submission_folders",
     "unreadable",
@@ -55,19 +57,35 @@ def normalize_answer(raw: Any) -> tuple[str, Any] | None:
     return canonical, json.loads(canonical)
 
 
-def plan_checks(rubric: Rubric, extractions: Iterable[Extraction]) -> dict[CheckKey, Any]:
-    """The distinct checks a set of extractions needs, in a fixed order (rubric order, then text)."""
+Normalized = dict[str, tuple[str, Any]]  # part id -> normalize_answer(raw), answered parts only
+
+
+def normalized_answers(extraction: Extraction) -> Normalized:
+    """Every answer of an extraction normalized once (``normalize_answer``; parts without an
+    answer left out): what a batch computes per student and hands to the functions below."""
+    out: Normalized = {}
+    for part_id, raw in extraction.answers.items():
+        normalized = normalize_answer(raw)
+        if normalized is not None:
+            out[part_id] = normalized
+    return out
+
+
+def plan_checks(
+    rubric: Rubric, extractions: Iterable[Extraction], normalized: Iterable[Normalized] | None = None
+) -> dict[CheckKey, Any]:
+    """The distinct checks a set of extractions needs, in a fixed order (rubric order, then
+    text). ``normalized``: their ``normalized_answers``, in the same order, when known."""
     order = {part.id: index for index, part in enumerate(rubric.parts())}
     wanted: dict[CheckKey, Any] = {}
-    for extraction in extractions:
+    extractions = list(extractions)
+    answers = list(normalized) if normalized is not None else [normalized_answers(e) for e in extractions]
+    for extraction, normal in zip(extractions, answers, strict=True):
         if extraction.wrong_assignment is not None:
             continue
-        for part_id, raw in extraction.answers.items():
-            if part_id not in order:
-                continue
-            normalized = normalize_answer(raw)
-            if normalized is not None:
-                wanted.setdefault((part_id, normalized[0]), normalized[1])
+        for part_id, (text, value) in normal.items():
+            if part_id in order:
+                wanted.setdefault((part_id, text), value)
     return {key: wanted[key] for key in sorted(wanted, key=lambda k: (order[k[0]], k[1]))}
 
 
@@ -114,13 +132,14 @@ class StudentSlot:
     stem: str
 
 
-def verdicts_of(extraction: Extraction, cache: dict[CheckKey, Verdict]) -> dict[CheckKey, Verdict]:
+def verdicts_of(
+    extraction: Extraction, cache: dict[CheckKey, Verdict], normalized: Normalized | None = None
+) -> dict[CheckKey, Verdict]:
     """The verdicts one student's answers need (what ``score_extraction`` looks up)."""
     out: dict[CheckKey, Verdict] = {}
-    for part_id, raw in extraction.answers.items():
-        normalized = normalize_answer(raw)
-        if normalized is not None and (part_id, normalized[0]) in cache:
-            out[(part_id, normalized[0])] = cache[(part_id, normalized[0])]
+    for part_id, (text, _value) in (normalized if normalized is not None else normalized_answers(extraction)).items():
+        if (part_id, text) in cache:
+            out[(part_id, text)] = cache[(part_id, text)]
     return out
 
 

@@ -6,7 +6,7 @@ Pure functions; also the verdict given to a check the pool had to stop.
 from __future__ import annotations
 
 from grader.check.verdict import Status, Verdict
-from grader.grading.plan import CheckKey, normalize_answer
+from grader.grading.plan import CheckKey, Normalized, normalized_answers
 from grader.results import Graded, PartResult, Student, SubmissionResult, file_stem
 from grader.rubric.models import Rubric
 from grader.submission.extract import Extraction
@@ -25,13 +25,15 @@ def score_extraction(
     rubric_sha256: str,
     extraction: Extraction,
     verdicts: dict[CheckKey, Verdict],
+    normalized_by_part: Normalized | None = None,
 ) -> Graded:
-    """Turn an extraction plus the verdicts of its checks into a Graded result (pure)."""
+    """Turn an extraction plus the verdicts of its checks into a Graded result (pure).
+    ``normalized_by_part``: the extraction's ``normalized_answers``, when known."""
     student = extraction.student or Student(id="unknown")
+    known = normalized_by_part if normalized_by_part is not None else normalized_answers(extraction)
     parts: list[PartResult] = []
     for part in rubric.parts():
-        raw = extraction.answers.get(part.id)
-        normalized = normalize_answer(raw)
+        normalized = known.get(part.id)
         shown: str | None = None
         if extraction.failed is not None:
             verdict = Verdict(
