@@ -181,7 +181,7 @@ def test_undecided_answers_proven_equal_by_the_checker_share_a_group(tmp_path: P
     (real checker, real pool): proven-equal forms become one group, others stay apart."""
     from grader.check.verdict import Status, Verdict
     from grader.grading.pipeline import _proven_equal_groups
-    from grader.grading.plan import StudentSlot
+    from grader.grading.plan import normalized_answers
     from grader.grading.worker import make_pool
     from grader.submission.extract import Extraction
 
@@ -193,7 +193,7 @@ def test_undecided_answers_proven_equal_by_the_checker_share_a_group(tmp_path: P
     key = build_key(rubric, db.meta("rubric_sha256"))
     undecided = Verdict(0.0, Status.UNDECIDED, "could not decide")
     cache = {("q1.expr", text): undecided for text in texts}
-    todo = [StudentSlot(Extraction(answers={"q1.expr": text}), f"x{i}") for i, text in enumerate(texts)]
+    todo = [normalized_answers(Extraction(answers={"q1.expr": text})) for text in texts]
     with make_pool(rubric, key, workers=1, budget=None, seed=0) as pool:
         merges = _proven_equal_groups(rubric, cache, todo, pool)
     from grader.grading.db import answer_sha
