@@ -198,6 +198,43 @@ def test_grade_batch_with_double(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert third.resumed == 3 and third.graded == 1
 
 
+def test_a_worker_that_dies_while_writing_costs_no_student(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker rendering bob's files dies (as if killed): the supervisor renders the
+    students of that task itself, and every student has the files a clean run writes."""
+    import os
+
+    import grader.grading.pipeline as grade_module
+    from grader.grading.pipeline import grade_batch
+    from grader.workflow import render_feedback
+
+    monkeypatch.setattr(grade_module, "run_checks", _fake_run_checks)
+    subs = _write_class(tmp_path)
+    key = build_key(RUBRIC, SHA)
+    supervisor = os.getpid()
+
+    def dies_on_bob(graded, rubric):  # type: ignore[no-untyped-def]
+        if graded.stem == "bob" and os.getpid() != supervisor:
+            os._exit(9)
+        return render_feedback(graded, rubric)
+
+    clean = grade_batch(RUBRIC, SHA, key, subs, tmp_path / "clean", workers=2, quiet=True, render=render_feedback)
+    in_supervisor: list[str] = []
+    write_student = grade_module.write_student
+
+    def counted(rubric, sha, folder, job, render):  # type: ignore[no-untyped-def]
+        in_supervisor.append(job.stem)
+        return write_student(rubric, sha, folder, job, render)
+
+    monkeypatch.setattr(grade_module, "write_student", counted)  # the supervisor's fallback only
+    hurt = grade_batch(RUBRIC, SHA, key, subs, tmp_path / "hurt", workers=2, quiet=True, render=dies_on_bob)
+    assert "bob" in in_supervisor  # its task's students were rendered by the supervisor
+    assert [g.result.total for g in hurt.results] == [g.result.total for g in clean.results]
+    files = sorted(p.name for p in (tmp_path / "clean" / "feedback").iterdir())
+    assert files == sorted(p.name for p in (tmp_path / "hurt" / "feedback").iterdir()) and len(files) == 8
+    for name in files:
+        assert (tmp_path / "hurt" / "feedback" / name).read_bytes() == (tmp_path / "clean" / "feedback" / name).read_bytes()
+
+
 def test_grade_batch_duplicate_ids_are_kept_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import grader.grading.pipeline as grade_module
     from grader.workflow import grade_class

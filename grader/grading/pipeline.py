@@ -72,6 +72,7 @@ __all__ = [
 ]
 
 DEFAULT_CHUNK = 500  # students per chunk: finished chunks are on disk if a run is killed
+WRITE_GROUP = 4  # students scored and rendered per pool task
 
 
 @dataclass
@@ -310,22 +311,28 @@ def _grade_into(db: ResultsDB, rubric: Rubric, rubric_sha: str, key: AnswerKey, 
                 # the workers score and render each student and stage their files; this process
                 # scores them too (pure and cheap: no result travels back through a pipe), each
                 # as its files are staged, while the workers go on with the next students
-                records: list[StudentRecord | None] = [None] * len(jobs)
+                # (a few students per task: rendering runs no student-controlled computation, and
+                # one message per student cost more than the rendering of a simple class)
+                groups = [jobs[i : i + WRITE_GROUP] for i in range(0, len(jobs), WRITE_GROUP)]
+                records: list[StudentRecord] = []
 
-                def score(index: int, _staged: Any, jobs: list[WriteJob] = jobs,
-                          records: list[StudentRecord | None] = records) -> None:
-                    job = jobs[index]
-                    full = score_extraction(rubric, rubric_sha, job.extraction, job.verdicts, normal[job.stem])
-                    graded[job.stem] = Graded(full.result, full.submission_sha256, stem=job.stem)
-                    records[index] = _record(full, job, normal[job.stem])
+                def score(index: int, _staged: Any, groups: list[list[WriteJob]] = groups,
+                          records: list[StudentRecord] = records) -> None:
+                    for job in groups[index]:
+                        full = score_extraction(rubric, rubric_sha, job.extraction, job.verdicts, normal[job.stem])
+                        graded[job.stem] = Graded(full.result, full.submission_sha256, stem=job.stem)
+                        records.append(_record(full, job, normal[job.stem]))
 
-                written = pool.map([("write", job) for job in jobs], on_timeout=batch_on_failure, on_result=score)
+                written = pool.map([("write", group) for group in groups], on_timeout=batch_on_failure, on_result=score)
                 staged: list[tuple[str, str]] = []
-                for job, done in zip(jobs, written, strict=True):
+                for group, done in zip(groups, written, strict=True):
                     if done is None:  # the worker failed: do it here (an error now is a bug: raised)
-                        done = write_student(rubric, rubric_sha, feedback_dir, job, render)[1]
-                    staged.extend(done)
-                db.record([record for record in records if record is not None])  # the chunk's results, then
+                        done = [write_student(rubric, rubric_sha, feedback_dir, job, render)[1] for job in group]
+                    for files in done:
+                        staged.extend(files)
+                order = {job.stem: position for position, job in enumerate(jobs)}
+                records.sort(key=lambda record: order[record.student_key])  # results arrive as they finish
+                db.record(records)  # the chunk's results, then
                 commit_staged(staged)  # its files, durable then in place (resume needs both)
                 gc.freeze()  # nor the chunk's results
             merges = _proven_equal_groups(rubric, cache, [normal[s.stem] for s in todo], pool)

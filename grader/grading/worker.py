@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 _WORKER: dict[str, Any] = {}
-BatchTask = tuple[str, Any]  # ("check", (part id, value)) | ("extract", folder) | ("write", WriteJob)
+BatchTask = tuple[str, Any]  # ("check", (part id, value)) | ("extract", folder) | ("write", [WriteJob, ...])
 #                            | ("equivalent", (part id, answer text, answer text))
 EQUIVALENCE_STEP_SECONDS = 0.5  # a small budget per symbolic step when comparing two answers
 #: renders one graded student: [(file name in the feedback folder, bytes)], written in order
@@ -141,8 +141,9 @@ def batch_task(task: BatchTask) -> Any:
     rubric: Rubric = _WORKER["rubric"]
     if kind == "extract":
         return safe_extract(Path(payload), rubric, batch.get("roster"), batch.get("metadata"))
-    if kind == "write":  # the staged files only: the supervisor scores the student itself
-        return write_student(rubric, batch["rubric_sha"], Path(batch["feedback_dir"]), payload, batch["render"])[1]
+    if kind == "write":  # a few students; their staged files only: the supervisor scores them itself
+        folder = Path(batch["feedback_dir"])
+        return [write_student(rubric, batch["rubric_sha"], folder, job, batch["render"])[1] for job in payload]
     raise ValueError(f"unknown task kind {kind!r}")
 
 
