@@ -87,6 +87,10 @@ def run_once(rubric: Path, key: Path, class_dir: Path, out: Path, workers: int) 
     machine compare those."""
     if out.exists():
         shutil.rmtree(out)
+    # grading makes its files durable with syncfs, which also flushes whatever else is dirty on
+    # the file system: the class make_class.py just wrote, the previous run's removal. Flush
+    # those first, so that the run pays for its own writes only.
+    os.sync()
     command = [
         sys.executable, "-m", "grader.cli", "grade", str(rubric), str(class_dir),
         "-o", str(out), "--key", str(key), "--workers", str(workers), "--quiet",

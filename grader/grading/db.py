@@ -420,6 +420,9 @@ class ResultsDB:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
+            # a class's chunk touches pages all over the answers index: a page cache that holds
+            # them (64 MB at most, only as used) reads and writes each page once per chunk
+            conn.execute("PRAGMA cache_size=-65536")
             _migrate(conn)
         except sqlite3.DatabaseError as exc:
             raise ResultsDBError(f"{path}: not a usable results database ({exc})") from exc
