@@ -8,6 +8,8 @@ read, the feedback and the rule that fired.
 
 from __future__ import annotations
 
+from typing import Any
+
 from grader.check.verdict import STATUS_TEXT, Status
 from grader.output.formats import clip, dumps_json, fmt_number
 from grader.results import Graded, PartResult, file_stem
@@ -31,7 +33,30 @@ def _code(text: str) -> str:
     return f"{fence} {flat} {fence}" if fence == "``" else f"`{flat}`"
 
 
+SECTION_CACHE_SIZE = 4096
+_SECTIONS: dict[tuple[Any, ...], list[str]] = {}
+
+
 def _part_section(part: PartResult, prompt: str, source: str | None) -> list[str]:
+    """A part's lines in the Markdown; the same for every student with the same answer, verdict
+    and source, so kept per those (a class renders each distinct one once per process).
+    Callers must not change the list they get."""
+    verdict = part.verdict
+    notes = verdict.evidence.get("read_notes") if isinstance(verdict.evidence, dict) else None
+    try:
+        key = (part.part_id, part.points, part.max_points, part.answer, part.review, verdict.status, verdict.feedback,
+               verdict.shown, verdict.rule, tuple(notes[:6]) if isinstance(notes, list) else notes, prompt, source)
+        hit = _SECTIONS.get(key)
+    except TypeError:  # something unhashable in the key: rendered every time
+        return _render_part_section(part, prompt, source)
+    if hit is None:
+        if len(_SECTIONS) >= SECTION_CACHE_SIZE:
+            _SECTIONS.clear()
+        hit = _SECTIONS[key] = _render_part_section(part, prompt, source)
+    return hit
+
+
+def _render_part_section(part: PartResult, prompt: str, source: str | None) -> list[str]:
     verdict = part.verdict
     status = verdict.status
     review = part.review
@@ -106,5 +131,5 @@ def feedback_markdown(graded: Graded, rubric: Rubric) -> str:
         lines += [f"- {note}" for note in graded.notes]
         lines.append("")
     for part in result.parts:
-        lines += _part_section(part, prompts.get(part.part_id, ""), graded.sources.get(part.part_id))
+        lines.extend(_part_section(part, prompts.get(part.part_id, ""), graded.sources.get(part.part_id)))
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -191,3 +191,23 @@ def test_clean_temp_files(tmp_path: Path) -> None:
     (tmp_path / "keep.json").write_text("{}")
     assert clean_temp_files(tmp_path) == 1
     assert os.listdir(tmp_path) == ["keep.json"]
+
+
+def test_feedback_part_sections_shared_between_students_never_stale() -> None:
+    """A part's Markdown is rendered once per distinct (answer, verdict, source, review, ...):
+    two students with the same answer get the same text, and anything that differs (a
+    person's decision, another source, other feedback) gives its own text."""
+    ada, bob = _graded(_result("100", "Ada", MIXED)), _graded(_result("200", "Bob", MIXED))
+    first, second = feedback_markdown(ada, RUBRIC), feedback_markdown(bob, RUBRIC)
+    assert first.split("\n", 1)[1].replace("Ada (100)", "Bob (200)") == second.split("\n", 1)[1]
+    decided = dataclasses.replace(ada.result.parts[4], review=Review("decided", 1.0, "good argument", "ta"))
+    reviewed = dataclasses.replace(ada, result=dataclasses.replace(ada.result, parts=(*ada.result.parts[:4], decided)))
+    text = feedback_markdown(reviewed, RUBRIC)
+    assert "Grader's comment: good argument" in text and "Grader's comment" not in first
+    moved = dataclasses.replace(ada, sources={"q1.he_std": "hw.tex:9"})
+    assert "Your answer (hw.tex:9): `1/sqrt(d)`" in feedback_markdown(moved, RUBRIC)
+    other = _graded(_result("300", "Cy", [(Status.PARTIAL, 0.5, "1/sqrt(d)"), *MIXED[1:]]))
+    renamed = dataclasses.replace(other.result.parts[0], verdict=_verdict(Status.PARTIAL, 0.5, "other words"))
+    changed = dataclasses.replace(other, result=dataclasses.replace(other.result, parts=(renamed, *other.result.parts[1:])))
+    assert "- Feedback: other words" in feedback_markdown(changed, RUBRIC)
+    assert feedback_markdown(ada, RUBRIC) == first  # and the first text is unchanged
