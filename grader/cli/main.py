@@ -7,7 +7,13 @@ they do not need (torch above all).
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+
+# numpy's OpenBLAS starts a thread per core in every process, and idle ones spin waiting for
+# work; grading multiplies small matrices in several worker processes: one thread each
+# (set before anything imports numpy; a value in the environment wins).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import click
 
