@@ -186,14 +186,10 @@ def _near_kink(symbol: sympy.Symbol, points: list[float], ctx: CheckContext, rng
     ``H(x - 0.001)`` too."""
     if not points:
         return None
-    spec = spec_for(symbol, ctx)
-    if spec.domain in (Domain.integer, Domain.positive_integer):
+    bounds = _continuous_bounds(symbol, ctx)
+    if bounds is None:
         return None
-    low, high = -math.inf, math.inf
-    if spec.domain in (Domain.positive, Domain.nonnegative):
-        low = 0.0
-    elif spec.domain is Domain.interval and spec.low is not None and spec.high is not None:
-        low, high = spec.low, spec.high
+    low, high = bounds
     inside = sorted(point for point in set(points) if low < point < high)
     if not inside:
         return None
@@ -203,7 +199,7 @@ def _near_kink(symbol: sympy.Symbol, points: list[float], ctx: CheckContext, rng
         return None
     start, end = stretches[index]
     value = start + (end - start) * rng.uniform(0.05, 0.95)
-    if spec.domain is Domain.nonzero and value == 0:
+    if value == 0 and spec_for(symbol, ctx).domain is Domain.nonzero:
         return None
     return value
 
@@ -455,13 +451,8 @@ def _across(symbol: sympy.Symbol, root: Compiled, env: dict[Any, Any], ctx: Chec
     """A value of ``symbol`` below (or above) where it crosses a kink, the other symbols
     as drawn; None when that side is outside its domain (or it is an integer symbol)."""
     bounds = _continuous_bounds(symbol, ctx)
-    if bounds is None:
-        return None
-    try:
-        crossing = _finite_value(root.evaluate(env), "fp")
-    except EvaluationError:
-        return None
-    if crossing is None:
+    crossing = _fp_value(root, env)
+    if bounds is None or crossing is None:
         return None
     low, high = bounds
     reach = max(1.0, abs(crossing))
@@ -484,13 +475,18 @@ def _continuous_bounds(symbol: sympy.Symbol, ctx: CheckContext) -> tuple[float, 
     return -math.inf, math.inf
 
 
+def _fp_value(compiled: Compiled, env: dict[Any, Any]) -> Any | None:
+    """A compiled expression's real float value at ``env``; None where it is not defined."""
+    try:
+        return _finite_value(compiled.evaluate(env), "fp")
+    except EvaluationError:
+        return None
+
+
 def _signs(probe: _Probe, env: dict[Any, Any]) -> tuple[int, ...] | None:
     signs = []
     for argument in probe.kink_arguments:
-        try:
-            value = _finite_value(argument.evaluate(env), "fp")
-        except EvaluationError:
-            return None
+        value = _fp_value(argument, env)
         if value is None:
             return None
         signs.append(1 if value > 0 else -1 if value < 0 else 0)

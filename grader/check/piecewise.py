@@ -54,17 +54,27 @@ def kink_arguments(expr: sympy.Basic) -> list[sympy.Expr]:
             symbols = argument.free_symbols
             if not symbols or argument in found:
                 continue
-            if len(symbols) == 1:
-                (symbol,) = symbols
-                try:
-                    if sympy.Poly(argument, symbol).degree() == 1:
-                        continue  # kink_points places it
-                except sympy.PolynomialError:
-                    pass
+            if len(symbols) == 1 and _linear_root(argument, next(iter(symbols))) is not None:
+                continue  # kink_points places it
             found.append(argument)
             if len(found) >= MAX_KINKS:
                 return found
     return found
+
+
+def _linear_root(argument: sympy.Expr, symbol: sympy.Symbol) -> sympy.Expr | None:
+    """Where ``argument``, linear in ``symbol``, is zero (``-offset / slope``, an expression of
+    its other symbols); None when it is not linear in ``symbol``."""
+    try:
+        polynomial = sympy.Poly(argument, symbol)
+    except sympy.PolynomialError:
+        return None
+    if polynomial.degree() != 1:
+        return None
+    slope, offset = polynomial.all_coeffs()
+    if slope == 0:
+        return None
+    return -offset / slope
 
 
 def kink_roots(arguments: list[sympy.Expr]) -> list[tuple[sympy.Symbol, sympy.Expr]]:
@@ -76,18 +86,10 @@ def kink_roots(arguments: list[sympy.Expr]) -> list[tuple[sympy.Symbol, sympy.Ex
         if len(argument.free_symbols) < 2:
             continue
         for symbol in sorted(argument.free_symbols, key=str):
-            if not isinstance(symbol, sympy.Symbol):
+            root = _linear_root(argument, symbol) if isinstance(symbol, sympy.Symbol) else None
+            if root is None:
                 continue
-            try:
-                polynomial = sympy.Poly(argument, symbol)
-            except sympy.PolynomialError:
-                continue
-            if polynomial.degree() != 1:
-                continue
-            slope, offset = polynomial.all_coeffs()
-            if slope == 0:
-                continue
-            roots.append((symbol, -offset / slope))
+            roots.append((symbol, root))
             if len(roots) >= 2 * MAX_KINKS:
                 return roots
     return roots
@@ -104,16 +106,10 @@ def kink_points(expr: sympy.Basic, symbol: sympy.Symbol) -> list[float]:
         for argument in _arguments(node):
             if argument.free_symbols != {symbol}:
                 continue
-            try:
-                polynomial = sympy.Poly(argument, symbol)
-            except sympy.PolynomialError:
+            root = _linear_root(argument, symbol)
+            if root is None or not root.is_number:
                 continue
-            if polynomial.degree() != 1:
-                continue
-            slope, offset = polynomial.all_coeffs()
-            if not (slope.is_number and offset.is_number) or slope == 0:
-                continue
-            point = float(-offset / slope)
+            point = float(root)
             if point not in points:
                 points.append(point)
             if len(points) >= MAX_KINKS:
