@@ -18,6 +18,7 @@ See docs/notation.md for the catalogue of what is read and what is refused.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from grader.parse.names import CONSTANT_NAMES, FUNCTION_NAMES, GREEK_NAMES
 
@@ -59,14 +60,12 @@ def split_chain(text: str) -> list[tuple[str, int]]:
     return pieces
 
 
-def top_level_indices(text: str, characters: str) -> tuple[list[int], bool]:
-    """Where ``characters`` stand in ``text`` outside brackets and braces, and whether the
-    brackets balance (never closing one that is not open). A backslash escapes the next
-    character (``\\{`` opens nothing). The one bracket scanner of the notation helpers."""
-    found: list[int] = []
+def _scan(text: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """(index, character, bracket depth after it) for each character of ``text`` from
+    ``start`` that a backslash does not escape (``\\{`` opens nothing). The one bracket
+    scanner of the notation helpers."""
     depth = 0
-    balanced = True
-    index = 0
+    index = start
     while index < len(text):
         char = text[index]
         if char == "\\":
@@ -76,11 +75,21 @@ def top_level_indices(text: str, characters: str) -> tuple[list[int], bool]:
             depth += 1
         elif char in ")]}":
             depth -= 1
-            if depth < 0:
-                balanced = False
-        elif char in characters and depth == 0:
-            found.append(index)
+        yield index, char, depth
         index += 1
+
+
+def top_level_indices(text: str, characters: str) -> tuple[list[int], bool]:
+    """Where ``characters`` stand in ``text`` outside brackets and braces, and whether the
+    brackets balance (never closing one that is not open)."""
+    found: list[int] = []
+    depth = 0
+    balanced = True
+    for index, char, depth in _scan(text):
+        if depth < 0:
+            balanced = False
+        elif char in characters and depth == 0 and char not in "([{)]}":
+            found.append(index)
     return found, balanced and depth == 0
 
 
@@ -166,20 +175,9 @@ def split_top_level(text: str, separator: str) -> list[str] | None:
 
 
 def _closing_bracket(text: str, opener: int) -> int | None:
-    depth = 0
-    index = opener
-    while index < len(text):
-        char = text[index]
-        if char == "\\":
-            index += 2
-            continue
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-            if depth == 0:
-                return index
-        index += 1
+    for index, char, depth in _scan(text, opener):
+        if depth == 0 and char in ")]}":
+            return index
     return None
 
 
